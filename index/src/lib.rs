@@ -1,0 +1,23 @@
+//! The formats both sides of osops speak, with no I/O beyond files and bytes.
+//!
+//! - [`AssetName`]: the canonical asset (and need) name, and how other spellings fold to it.
+//! - [`Manifest`]: `osops.toml`, parsed and validated with errors that name the field and a hint.
+//! - [`openstack`]: the services and release series a manifest may name, and [`ReleaseRange`].
+//! - [`archive`]: deterministic packing, and the ONE validator the registry (on publish) and the CLI
+//!   (on install) both run; extraction writes exactly the entries the validator accepted.
+//! - [`IndexEntry`] / [`IndexConfig`] / [`index_path`]: the sparse index's files.
+//! - [`schema`]: JSON Schemas generated from these types into `schemas/`.
+
+pub mod archive;
+mod checksum;
+mod entry;
+pub mod manifest;
+mod name;
+pub mod openstack;
+pub mod schema;
+
+pub use checksum::{Sha256Hex, sha256_hex};
+pub use entry::{IndexConfig, IndexDependency, IndexEntry, index_path};
+pub use manifest::{Kind, Manifest, ManifestError};
+pub use name::{AssetName, NameError};
+pub use openstack::ReleaseRange;
