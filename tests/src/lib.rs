@@ -1,1 +1,23 @@
-//! placeholder
+//! End-to-end test support: the real `osops-registry` server and the real `osops` binary.
+//!
+//! - [`TestRegistry`] starts `osops-registry serve` on `127.0.0.1:0` over a temporary data dir and
+//!   runs its admin commands (`user add`, `token create`) on the same dir.
+//! - [`TestContext`] runs `osops` with an isolated `HOME`, `OSOPS_HOME` and XDG dirs, pointed at a
+//!   registry, so nothing of the developer's machine leaks in or out.
+//! - [`StaticRegistry`] is a misbehaving registry: a tiny HTTP server that serves whatever index and
+//!   archive bytes a test hands it, to prove the client's own checks (the real registry would refuse
+//!   to publish such archives in the first place).
+//!
+//! The binaries are built once per test process with `cargo build` into the same target directory
+//! as the tests (Cargo only hands `CARGO_BIN_EXE_*` to tests of the package that owns the binary).
+
+mod binaries;
+mod context;
+pub mod fixtures;
+mod registry;
+mod static_registry;
+
+pub use binaries::{binary, examples_dir, workspace_dir};
+pub use context::{Output, TestContext};
+pub use registry::{TestRegistry, walk};
+pub use static_registry::StaticRegistry;
