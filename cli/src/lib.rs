@@ -1,1 +1,83 @@
-//! placeholder
+//! The osops command-line client: package, publish, search and install operators' assets.
+//!
+//! The binary (`src/main.rs`) is a shim: it parses [`cli::Cli`], calls [`run`], and prints the
+//! error chain and [`hint_for`] the error. Everything else lives here:
+//!
+//! - [`cli`]: the global arguments and the subcommand list; [`commands`]: one file per subcommand,
+//!   each with its clap `Args` and one `exec()` that calls a library operation and prints.
+//! - [`client`]: the UI-free API client. It never prints; it reports progress and retries through
+//!   [`client::Reporter`] and fails with a typed [`client::Error`].
+//! - [`printer`]: stdout carries data, stderr carries talk (status verbs, warnings, progress bars).
+//! - [`home`]: the `$OSOPS_HOME` layout and install receipts; [`install`] and [`links`]: the
+//!   install and uninstall operations; [`resolve`]: `NAME@REQ` specs and version selection.
+//! - [`package`]: reading a manifest and packing an asset; [`scaffold`]: `osops new`/`init`;
+//!   [`runner`]: what `osops run` executes.
+
+pub mod cli;
+pub mod client;
+pub mod commands;
+pub mod home;
+pub mod install;
+pub mod links;
+pub mod package;
+pub mod printer;
+pub mod resolve;
+pub mod runner;
+pub mod scaffold;
+
+use std::process::ExitCode;
+
+pub use cli::Cli;
+
+/// Runs one parsed command line. Errors carry the whole cause chain; [`hint_for`] finds the hint.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ctx = commands::Context::new(cli.global);
+    commands::exec(cli.command, &ctx)
+}
+
+/// An error that is only a message and a hint, for the few failures that belong to a command
+/// rather than to a library operation.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UserError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl UserError {
+    pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        UserError { message: message.into(), hint: Some(hint.into()) }
+    }
+}
+
+/// The first hint any error in the chain offers: how to fix what went wrong.
+pub fn hint_for(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<UserError>() {
+            e.hint.clone()
+        } else if let Some(e) = cause.downcast_ref::<client::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<install::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<package::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<scaffold::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<runner::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<home::Error>() {
+            e.hint()
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether the failure is stdout's reader going away (`osops search | head`): not an error.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,6 +1,7 @@
 //! The formats both sides of osops speak, with no I/O beyond files and bytes.
 //!
-//! - [`AssetName`]: the canonical asset (and need) name, and how other spellings fold to it.
+//! - [`AssetName`]: the canonical asset (and need) name, how other spellings fold to it, and the
+//!   look-alike key the registry uses to refuse `neutr0n-cleanup` next to `neutron-cleanup`.
 //! - [`Manifest`]: `osops.toml`, parsed and validated with errors that name the field and a hint.
 //! - [`openstack`]: the services and release series a manifest may name, and [`ReleaseRange`].
 //! - [`archive`]: deterministic packing, and the ONE validator the registry (on publish) and the CLI
@@ -15,6 +16,7 @@ pub mod manifest;
 mod name;
 pub mod openstack;
 pub mod schema;
+mod suggest;
 
 pub use checksum::{Sha256Hex, sha256_hex};
 pub use entry::{IndexConfig, IndexDependency, IndexEntry, index_path};

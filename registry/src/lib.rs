@@ -1,1 +1,33 @@
-//! placeholder
+//! The osops registry server: publish, search, download and the sparse index, over SQLite (WAL,
+//! FTS5) and a blob directory by default.
+//!
+//! - [`routes::router`] is the whole URL map; [`handlers`] hold one file per resource and shape
+//!   the JSON bodies of `docs/http-api.md`; errors are one [`ApiError`] rendered as problem+json.
+//! - [`publish::publish`] is the publish operation, independent of HTTP (the `--demo` loader in
+//!   [`demo`] reuses it): validate the archive, store its blob under its sha256, commit the version
+//!   in one transaction.
+//! - [`store`] holds narrow traits per concern ([`store::AssetStore`], [`store::UserStore`],
+//!   [`store::Health`]) with the SQLite implementation in [`store::sqlite`]; [`blobs::Blobs`] is
+//!   archive storage over `object_store`, keyed only by [`blobs::BlobKey`].
+//! - [`state::AppState`] is what handlers share; [`auth::Authenticated`] turns a Bearer token into
+//!   a user; [`server::serve`] runs it all; [`admin`] backs `user add` and `token create`.
+
+pub mod admin;
+pub mod auth;
+pub mod blobs;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod handlers;
+pub mod publish;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod store;
+mod time;
+
+pub use config::{Config, DataDir, Settings};
+pub use error::{ApiError, Error};
+pub use routes::router;
+pub use server::{serve, shutdown_signal};
+pub use state::AppState;

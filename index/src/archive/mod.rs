@@ -7,13 +7,19 @@
 //! entries in memory; [`Archive::extract_to`] writes exactly those entries and nothing else, so the
 //! extractor can never see an entry the validator did not.
 
+mod bounded;
+mod extract;
 mod limits;
 mod pack;
+mod paths;
 mod read;
+mod tree;
+mod types;
 
 pub use limits::Limits;
 pub use pack::{PackError, pack, package_files};
-pub use read::{Archive, ArchiveError, Entry, EntryData, read};
+pub use read::read;
+pub use types::{Archive, ArchiveError, Entry, EntryData};
 
 /// Every entry's mtime: 2000-01-01T00:00:00Z, so packing is reproducible and archives are not
 /// dated in 1970 by tools that treat 0 as "unset".

@@ -1,0 +1,79 @@
+use std::time::Duration;
+
+/// Why a request to the registry failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The registry answered with an error status; `detail` comes from its problem+json body.
+    #[error("the registry answered {status}: {detail}")]
+    Api { status: u16, detail: String, url: String },
+    #[error("registry URL `{0}` is not an http:// or https:// URL")]
+    BadRegistryUrl(String),
+    #[error("cannot connect to `{url}`")]
+    Connect {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("`{url}` did not answer within {}s", .after.as_secs())]
+    Timeout { url: String, after: Duration },
+    #[error("request to `{url}` failed")]
+    Http {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("the connection to `{url}` broke during the answer")]
+    Body {
+        url: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("`{url}` failed {attempts} times; giving up")]
+    GaveUp {
+        url: String,
+        attempts: u32,
+        #[source]
+        last: Box<Error>,
+    },
+    #[error("`{url}` sent more than {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+    #[error("cannot understand the answer from `{url}`: {message}")]
+    Decode { url: String, message: String },
+    #[error("cannot write the download")]
+    Io(#[source] std::io::Error),
+    #[error("publishing needs an API token")]
+    NoToken,
+}
+
+impl Error {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            Error::GaveUp { last, .. } => last.status(),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    /// How to fix it, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::NoToken | Error::Api { status: 401, .. } => Some(
+                "set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`".into(),
+            ),
+            Error::Api { status: 403, .. } => {
+                Some("the token is valid but may not do this; check its scope and the asset's owners".into())
+            }
+            Error::Connect { .. } => {
+                Some("check `--registry` (or OSOPS_REGISTRY) and that the registry is running".into())
+            }
+            Error::Timeout { .. } => Some("raise OSOPS_HTTP_TIMEOUT if the link is slow".into()),
+            Error::GaveUp { last, .. } => last.hint(),
+            Error::BadRegistryUrl(_) => Some("use a URL such as `https://osops.example.org`".into()),
+            _ => None,
+        }
+    }
+}

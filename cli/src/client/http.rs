@@ -1,0 +1,248 @@
+//! Sending requests: retries with backoff, deadlines, size caps, and error bodies.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{RequestBuilder, Response};
+use sha2::{Digest, Sha256};
+
+use super::{Client, Error, MAX_JSON_BODY, Reporter};
+
+/// The longest `Retry-After` the client honours; longer ones are cut to this.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// Error bodies are read only this far.
+const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// The outcome of one attempt.
+enum Attempt<T> {
+    Done(T),
+    /// Worth another try (connection failure, reset, 5xx, 429); `error` is returned if none is left.
+    Retry { error: Error, reason: String, after: Option<Duration> },
+    Fail(Error),
+}
+
+impl Client {
+    /// GET `url` (retried) and return its body, at most [`MAX_JSON_BODY`] bytes.
+    pub(super) fn get_bytes(&self, url: &str, reporter: &dyn Reporter) -> Result<Vec<u8>, Error> {
+        self.with_retries(url, true, reporter, |deadline| {
+            let resp = match self.start(url, self.http.get(url)) {
+                Ok(resp) => resp,
+                Err(attempt) => return attempt,
+            };
+            let mut body = Vec::new();
+            match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            }) {
+                Ok(_) => Attempt::Done(body),
+                Err(attempt) => attempt,
+            }
+        })
+    }
+
+    /// Sends a request once (no retry) and returns its body.
+    pub(super) fn send_once(&self, url: &str, request: RequestBuilder) -> Result<Vec<u8>, Error> {
+        let mut request = Some(request);
+        self.with_retries(url, false, &super::Silent, |deadline| {
+            let Some(request) = request.take() else {
+                return Attempt::Fail(Error::Decode { url: url.to_owned(), message: "request sent twice".into() });
+            };
+            let resp = match self.start(url, request) {
+                Ok(resp) => resp,
+                Err(attempt) => return attempt,
+            };
+            let mut body = Vec::new();
+            match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            }) {
+                Ok(_) => Attempt::Done(body),
+                Err(attempt) => attempt,
+            }
+        })
+    }
+
+    /// Streams `url` into `dest` (emptied first, and again before each retry), at most `max`
+    /// bytes. Returns the size and the sha256 of the bytes written, computed as they streamed.
+    pub fn download(
+        &self,
+        url: &str,
+        what: &str,
+        dest: &mut std::fs::File,
+        max: u64,
+        reporter: &dyn Reporter,
+    ) -> Result<(u64, String), Error> {
+        self.with_retries(url, true, reporter, |deadline| {
+            if let Err(e) = dest.set_len(0).and_then(|()| dest.seek(SeekFrom::Start(0)).map(drop)) {
+                return Attempt::Fail(Error::Io(e));
+            }
+            let resp = match self.start(url, self.http.get(url)) {
+                Ok(resp) => resp,
+                Err(attempt) => return attempt,
+            };
+            reporter.download_started(what, resp.content_length());
+            let mut hasher = Sha256::new();
+            let mut written = 0;
+            let result = read_body(url, resp, max, deadline, |chunk| {
+                hasher.update(chunk);
+                dest.write_all(chunk)?;
+                written += chunk.len() as u64;
+                reporter.download_progress(written);
+                Ok(())
+            });
+            reporter.download_finished();
+            match result.and_then(|n| dest.flush().map(|()| n).map_err(|e| Attempt::Fail(Error::Io(e)))) {
+                Ok(n) => Attempt::Done((n, hex::encode(hasher.finalize()))),
+                Err(attempt) => attempt,
+            }
+        })
+    }
+
+    fn with_retries<T>(
+        &self,
+        url: &str,
+        retry: bool,
+        reporter: &dyn Reporter,
+        mut attempt: impl FnMut(Instant) -> Attempt<T>,
+    ) -> Result<T, Error> {
+        let attempts = if retry { self.settings.retries.saturating_add(1) } else { 1 };
+        let mut delay = self.settings.backoff;
+        let mut n = 1;
+        loop {
+            let deadline = Instant::now() + self.settings.total_timeout;
+            match attempt(deadline) {
+                Attempt::Done(value) => return Ok(value),
+                Attempt::Fail(error) => return Err(error),
+                Attempt::Retry { error, .. } if n >= attempts => {
+                    return Err(if attempts > 1 {
+                        Error::GaveUp { url: url.to_owned(), attempts, last: Box::new(error) }
+                    } else {
+                        error
+                    });
+                }
+                Attempt::Retry { reason, after, .. } => {
+                    let wait = after.map_or(delay, |a| a.min(MAX_RETRY_AFTER));
+                    reporter.retrying(url, n, attempts, wait, &reason);
+                    std::thread::sleep(wait);
+                    delay = (delay * 2).min(self.settings.max_backoff);
+                    n += 1;
+                }
+            }
+        }
+    }
+
+    /// Sends the request and sorts the answer: a success to read, or an attempt's outcome.
+    fn start<T>(&self, url: &str, request: RequestBuilder) -> Result<Response, Attempt<T>> {
+        let resp = request.send().map_err(|e| send_error(url, e, self.settings.read_timeout))?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let after = retry_after(&resp);
+        let error = api_error(url, resp);
+        if status.is_server_error() || status.as_u16() == 429 {
+            Err(Attempt::Retry { reason: format!("HTTP {}", status.as_u16()), error, after })
+        } else {
+            Err(Attempt::Fail(error))
+        }
+    }
+}
+
+fn send_error<T>(url: &str, e: reqwest::Error, read_timeout: Duration) -> Attempt<T> {
+    let url = url.to_owned();
+    if e.is_connect() {
+        Attempt::Retry { reason: "cannot connect".into(), error: Error::Connect { url, source: e }, after: None }
+    } else if e.is_timeout() {
+        Attempt::Fail(Error::Timeout { url, after: read_timeout })
+    } else if e.is_request() || e.is_body() {
+        // The connection was reset or closed before an answer.
+        Attempt::Retry { reason: "connection failed".into(), error: Error::Http { url, source: e }, after: None }
+    } else {
+        Attempt::Fail(Error::Http { url, source: e })
+    }
+}
+
+/// Reads the body into `sink`, failing past `limit` bytes or past `deadline`.
+fn read_body<T>(
+    url: &str,
+    mut resp: Response,
+    limit: u64,
+    deadline: Instant,
+    mut sink: impl FnMut(&[u8]) -> std::io::Result<()>,
+) -> Result<u64, Attempt<T>> {
+    let too_large = || Attempt::Fail(Error::TooLarge { url: url.to_owned(), limit });
+    if resp.content_length().is_some_and(|len| len > limit) {
+        return Err(too_large());
+    }
+    let started = Instant::now();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total: u64 = 0;
+    loop {
+        if Instant::now() > deadline {
+            return Err(Attempt::Fail(Error::Timeout { url: url.to_owned(), after: deadline - started }));
+        }
+        let n = match resp.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if is_timeout(&e) => {
+                return Err(Attempt::Fail(Error::Timeout { url: url.to_owned(), after: started.elapsed() }));
+            }
+            Err(e) => {
+                return Err(Attempt::Retry {
+                    reason: "connection broke during the answer".into(),
+                    error: Error::Body { url: url.to_owned(), source: e },
+                    after: None,
+                });
+            }
+        };
+        total += n as u64;
+        if total > limit {
+            return Err(too_large());
+        }
+        sink(&buf[..n]).map_err(|e| Attempt::Fail(Error::Io(e)))?;
+    }
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    if e.kind() == std::io::ErrorKind::TimedOut {
+        return true;
+    }
+    let mut source = e.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
+    while let Some(err) = source {
+        if err.downcast_ref::<reqwest::Error>().is_some_and(reqwest::Error::is_timeout) {
+            return true;
+        }
+        if err.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn retry_after(resp: &Response) -> Option<Duration> {
+    let value = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[derive(serde::Deserialize)]
+struct Problem {
+    detail: Option<String>,
+    title: Option<String>,
+}
+
+/// Turns an error answer into [`Error::Api`], with the problem+json `detail` when there is one.
+fn api_error(url: &str, resp: Response) -> Error {
+    let status = resp.status();
+    let mut body = Vec::new();
+    // A broken or oversized error body still leaves the status to report.
+    let _ = resp.take(MAX_ERROR_BODY).read_to_end(&mut body);
+    let detail = serde_json::from_slice::<Problem>(&body)
+        .ok()
+        .and_then(|p| p.detail.or(p.title))
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
+    // The detail is printed to a terminal: no escape sequences from a hostile server.
+    let detail: String = detail.chars().map(|c| if c.is_control() { ' ' } else { c }).take(1000).collect();
+    Error::Api { status: status.as_u16(), detail, url: url.to_owned() }
+}

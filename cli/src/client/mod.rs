@@ -1,0 +1,186 @@
+//! The UI-free API client for an osops registry.
+//!
+//! It never prints: progress and retries go through [`Reporter`], failures come back as [`Error`],
+//! whose [`Error::Api`] carries the `detail` of the server's problem+json body. Every request has a
+//! connect timeout, an idle (read) timeout and a total deadline; GETs are retried with exponential
+//! backoff on connection failures, resets, 5xx and 429 answers, a bounded number of times, and then
+//! fail closed. Bodies are read with a size cap, so a registry cannot feed endless data.
+
+mod error;
+mod http;
+mod types;
+
+use std::time::Duration;
+
+use osops_index::{AssetName, IndexConfig, IndexEntry};
+
+pub use error::Error;
+pub use types::{Asset, AssetInfo, AssetVersion, Published, SearchHit, SearchQuery, SearchResults};
+
+/// Largest JSON body (API answer or index file) the client accepts.
+const MAX_JSON_BODY: u64 = 16 * 1024 * 1024;
+
+/// Where the client reports what the user may want to see. Every method has an empty default.
+pub trait Reporter {
+    /// A download begins; `len` is its `Content-Length` when the server sent one.
+    fn download_started(&self, _what: &str, _len: Option<u64>) {}
+    /// `bytes` of the current download have arrived so far.
+    fn download_progress(&self, _bytes: u64) {}
+    fn download_finished(&self) {}
+    /// Attempt `attempt` of `attempts` failed for `reason`; the client waits `delay` and retries.
+    fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, _delay: Duration, _reason: &str) {}
+}
+
+/// A [`Reporter`] that reports nothing.
+pub struct Silent;
+impl Reporter for Silent {}
+
+/// Timeouts and retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub connect_timeout: Duration,
+    /// How long a read may wait for the next bytes.
+    pub read_timeout: Duration,
+    /// Deadline for one attempt, from sending the request to the end of the body: a registry that
+    /// trickles one byte a second still fails.
+    pub total_timeout: Duration,
+    /// Retries after the first attempt, for GETs only.
+    pub retries: u32,
+    /// First backoff delay; doubled on each retry, capped at [`Settings::max_backoff`].
+    pub backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
+            total_timeout: Duration::from_secs(300),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A client for one registry.
+pub struct Client {
+    base: String,
+    token: Option<String>,
+    http: reqwest::blocking::Client,
+    settings: Settings,
+}
+
+impl Client {
+    /// `registry` is the registry's base URL (`http://127.0.0.1:8080`); it must be http(s).
+    pub fn new(registry: &str, token: Option<String>, settings: Settings) -> Result<Client, Error> {
+        let base = normalize_registry(registry)?;
+        let timeout = settings.read_timeout.min(settings.total_timeout);
+        let http = reqwest::blocking::Client::builder()
+            .user_agent(concat!("osops/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(settings.connect_timeout)
+            .timeout(timeout)
+            .build()
+            .map_err(|source| Error::Http { url: base.clone(), source })?;
+        Ok(Client { base, token, http, settings })
+    }
+
+    /// The registry's base URL, without a trailing `/`.
+    pub fn registry(&self) -> &str {
+        &self.base
+    }
+
+    /// `GET /index/config.json`.
+    pub fn index_config(&self, reporter: &dyn Reporter) -> Result<IndexConfig, Error> {
+        let url = format!("{}/index/config.json", self.base);
+        let body = self.get_bytes(&url, reporter)?;
+        serde_json::from_slice(&body).map_err(|e| Error::Decode { url, message: e.to_string() })
+    }
+
+    /// `GET /index/{prefix}/{name}`: every published version, oldest first. `None` when the
+    /// registry has no asset of that name.
+    pub fn index_entries(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Option<Vec<IndexEntry>>, Error> {
+        let url = format!("{}/index/{}", self.base, osops_index::index_path(name));
+        let body = match self.get_bytes(&url, reporter) {
+            Ok(body) => body,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let text = std::str::from_utf8(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
+        let mut entries = Vec::new();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let entry: IndexEntry = serde_json::from_str(line)
+                .map_err(|e| Error::Decode { url: url.clone(), message: format!("line {}: {e}", n + 1) })?;
+            if &entry.name != name {
+                return Err(Error::Decode {
+                    url,
+                    message: format!("line {} is about `{}`, not `{name}`", n + 1, entry.name),
+                });
+            }
+            entries.push(entry);
+        }
+        Ok(Some(entries))
+    }
+
+    /// `GET /api/v1/assets?…`.
+    pub fn search(&self, query: &SearchQuery, reporter: &dyn Reporter) -> Result<SearchResults, Error> {
+        let url = reqwest::Url::parse_with_params(&format!("{}/api/v1/assets", self.base), query.pairs())
+            .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
+            .to_string();
+        let body = self.get_bytes(&url, reporter)?;
+        serde_json::from_slice(&body).map_err(|e| Error::Decode { url, message: e.to_string() })
+    }
+
+    /// `GET /api/v1/assets/{name}`: the typed view and the server's object as sent.
+    pub fn asset(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Asset, Error> {
+        let url = format!("{}/api/v1/assets/{name}", self.base);
+        let body = self.get_bytes(&url, reporter)?;
+        let raw: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
+        let info: AssetInfo =
+            serde_json::from_value(raw.clone()).map_err(|e| Error::Decode { url, message: e.to_string() })?;
+        Ok(Asset { info, raw })
+    }
+
+    /// `PUT /api/v1/assets` with the archive's bytes. Not retried: the caller sees every answer.
+    pub fn publish(&self, archive: Vec<u8>) -> Result<Published, Error> {
+        let url = format!("{}/api/v1/assets", self.base);
+        let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) else {
+            return Err(Error::NoToken);
+        };
+        let request = self
+            .http
+            .put(&url)
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(archive);
+        let body = self.send_once(&url, request)?;
+        let raw: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
+        let mut published: Published =
+            serde_json::from_value(raw.clone()).map_err(|e| Error::Decode { url, message: e.to_string() })?;
+        published.raw = raw;
+        Ok(published)
+    }
+}
+
+/// Checks the registry URL and drops a trailing `/`.
+fn normalize_registry(url: &str) -> Result<String, Error> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !trimmed.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
+        _ => Err(Error::BadRegistryUrl(url.to_owned())),
+    }
+}
+
+/// A stable short id of a registry URL: the first 16 hex digits of the sha256 of its normalized
+/// form. Names the registry's download cache, so caches are never shared between registries.
+pub fn registry_id(registry: &str) -> String {
+    let normalized = registry.trim().trim_end_matches('/').to_ascii_lowercase();
+    osops_index::sha256_hex(normalized.as_bytes())[..16].to_owned()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,53 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::Context;
+use crate::package;
+use crate::printer::human_bytes;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  OSOPS_TOKEN=osops_… osops publish --registry https://osops.example.org
+  osops publish ops/evacuate --dry-run     # package and check, upload nothing";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The asset's directory (with osops.toml)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Package and check everything, but do not upload
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the registry's answer as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = ctx.client()?;
+    if !args.dry_run && ctx.global.token.as_deref().is_none_or(str::is_empty) {
+        return Err(crate::client::Error::NoToken.into());
+    }
+    let packaged = package::package(&args.dir)?;
+    let (name, version) = (&packaged.manifest.asset.name, &packaged.manifest.asset.version);
+    let size = human_bytes(packaged.bytes.len() as u64);
+    ctx.printer.status(
+        "Packaged",
+        format_args!("{name} v{version} ({} files, {size}, sha256 {})", packaged.files, packaged.sha256),
+    );
+    if args.dry_run {
+        ctx.printer.note("dry run: nothing was uploaded");
+        return Ok(ExitCode::SUCCESS);
+    }
+    ctx.printer.status("Uploading", format_args!("{name} v{version} ({size}) to {}", client.registry()));
+    let published = client.publish(packaged.bytes)?;
+    if args.json {
+        ctx.printer.json(&published.raw)?;
+    }
+    if published.new {
+        ctx.printer.status("Published", format_args!("{name} v{version} (sha256 {})", published.cksum));
+    } else {
+        ctx.printer.say(format_args!("{name} v{version} is already published with identical contents"));
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+use std::process::ExitCode;
+
+use osops_index::Kind;
+
+use super::Context;
+use crate::client::{SearchHit, SearchQuery};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  osops search evacuate
+  osops search --service neutron --kind script
+  osops search rabbitmq --release 2024.1 --json | jq -r '.assets[].name'";
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Words to look for in names, descriptions, keywords and READMEs
+    pub query: Option<String>,
+    /// Only assets of this kind
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<Kind>,
+    /// Only assets that touch this OpenStack service
+    #[arg(long, value_name = "SERVICE")]
+    pub service: Option<String>,
+    /// Only assets that support this release series (`2024.1` or `caracal`)
+    #[arg(long, value_name = "RELEASE")]
+    pub release: Option<String>,
+    /// Only assets that address this need
+    #[arg(long, value_name = "NEED")]
+    pub need: Option<String>,
+    /// Page of results, from 1
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: Option<u32>,
+    /// Results per page, 1 to 100
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub per_page: Option<u32>,
+    /// Print `{"total", "assets": [...]}` as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct JsonResults<'a> {
+    total: u64,
+    assets: &'a [SearchHit],
+}
+
+pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let client = ctx.client()?;
+    let query = SearchQuery {
+        q: args.query,
+        kind: args.kind.map(|k| k.to_string()),
+        service: args.service,
+        release: args.release,
+        need: args.need,
+        page: args.page,
+        per_page: args.per_page,
+    };
+    let results = client.search(&query, &ctx.printer.reporter())?;
+    if args.json {
+        ctx.printer.json(&JsonResults { total: results.total, assets: &results.assets })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for line in table(&results.assets, crate::printer::stdout_width()) {
+        ctx.printer.data(line)?;
+    }
+    let shown = results.assets.len() as u64;
+    let page = u64::from(args.page.unwrap_or(1));
+    if results.total == 0 {
+        ctx.printer.note("no assets match");
+    } else if shown < results.total {
+        let per_page = if results.per_page > 0 { results.per_page } else { shown.max(1) };
+        let first = (page - 1) * per_page + 1;
+        let more = if first + shown - 1 < results.total { format!("; next: --page {}", page + 1) } else { String::new() };
+        ctx.printer.note(format_args!(
+            "{}–{} of {} assets{more}",
+            first.min(results.total),
+            (first + shown).saturating_sub(1),
+            results.total
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line per hit: name, version, kind, description (cut to fit `width`), services.
+pub fn table(hits: &[SearchHit], width: usize) -> Vec<String> {
+    let col = |f: fn(&SearchHit) -> usize| hits.iter().map(f).max().unwrap_or(0);
+    let name_w = col(|h| h.name.chars().count());
+    let version_w = col(|h| h.version.chars().count());
+    let kind_w = col(|h| h.kind.chars().count());
+    let services: Vec<String> = hits.iter().map(|h| h.services.join(",")).collect();
+    let services_w = services.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    let fixed = name_w + version_w + kind_w + services_w + 8;
+    let desc_room = width.saturating_sub(fixed).max(20);
+    let descriptions: Vec<String> = hits.iter().map(|h| truncate(&h.description, desc_room)).collect();
+    let desc_w = descriptions.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+    hits.iter()
+        .zip(descriptions.iter().zip(&services))
+        .map(|(h, (desc, services))| {
+            let line = format!(
+                "{:name_w$}  {:version_w$}  {:kind_w$}  {:desc_w$}  {services}",
+                h.name, h.version, h.kind, desc
+            );
+            line.trim_end().to_owned()
+        })
+        .collect()
+}
+
+/// Cuts `text` to `max` characters, ending in `…` when cut; control characters become spaces.
+fn truncate(text: &str, max: usize) -> String {
+    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(name: &str, description: &str, services: &[&str]) -> SearchHit {
+        SearchHit {
+            name: name.into(),
+            version: "1.2.0".into(),
+            kind: "script".into(),
+            description: description.into(),
+            services: services.iter().map(|s| (*s).to_owned()).collect(),
+            needs: vec![],
+        }
+    }
+
+    #[test]
+    fn table_fits_the_width_and_aligns() {
+        let hits = [
+            hit("nova-evacuate-host", &"Live-migrate every instance off a host ".repeat(5), &["nova", "placement"]),
+            hit("galera-check", "Check Galera", &[]),
+        ];
+        let lines = table(&hits, 80);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
+        assert!(lines[0].ends_with("nova,placement"), "{}", lines[0]);
+        assert!(lines[0].contains('…'));
+        assert!(lines[1].starts_with("galera-check        1.2.0  script  Check Galera"), "{}", lines[1]);
+    }
+
+    #[test]
+    fn descriptions_lose_control_characters() {
+        assert_eq!(truncate("a\x1b[31mb\nc", 80), "a [31mb c");
+    }
+}

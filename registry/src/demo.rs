@@ -1,0 +1,74 @@
+//! `serve --demo [DIR]`: fill an empty registry with the example assets, through [`publish`].
+
+use std::path::Path;
+
+use bytes::Bytes;
+use osops_index::Manifest;
+use osops_index::archive::pack;
+
+use crate::error::{Error, chain};
+use crate::publish::publish;
+use crate::state::AppState;
+
+/// The user the examples are published as.
+pub const DEMO_USER: &str = "demo";
+
+/// Packs and publishes every subdirectory of `dir` that has an `osops.toml`, as [`DEMO_USER`],
+/// when the registry has no asset yet. Assets that fail are skipped with a warning. Returns how
+/// many were published.
+pub async fn load(state: &AppState, dir: &Path) -> Result<usize, Error> {
+    if state.assets.asset_count().await? > 0 {
+        tracing::info!(
+            "demo: the registry already has assets; not loading `{}`",
+            dir.display()
+        );
+        return Ok(0);
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            tracing::warn!(
+                "demo: cannot read `{}`: {e}; no demo assets loaded",
+                dir.display()
+            );
+            return Ok(0);
+        }
+    };
+    let mut dirs: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join(osops_index::manifest::MANIFEST_FILE).is_file())
+        .collect();
+    dirs.sort();
+
+    let user = state.users.ensure_user(DEMO_USER).await?;
+    let limits = state.settings.limits;
+    let mut loaded = 0;
+    for asset_dir in dirs {
+        let packed = {
+            let asset_dir = asset_dir.clone();
+            tokio::task::spawn_blocking(move || -> Result<Vec<u8>, String> {
+                let manifest = Manifest::from_dir(&asset_dir).map_err(|e| chain(&e))?;
+                pack(&asset_dir, &manifest, &limits).map_err(|e| chain(&e))
+            })
+            .await
+        };
+        let bytes = match packed {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(e)) => {
+                tracing::warn!("demo: skipping `{}`: {e}", asset_dir.display());
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!("demo: skipping `{}`: {e}", asset_dir.display());
+                continue;
+            }
+        };
+        match publish(state, &user, Bytes::from(bytes)).await {
+            Ok(_) => loaded += 1,
+            Err(e) => tracing::warn!("demo: skipping `{}`: {}", asset_dir.display(), chain(&e)),
+        }
+    }
+    tracing::info!("demo: loaded {loaded} assets from `{}`", dir.display());
+    Ok(loaded)
+}

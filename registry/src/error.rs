@@ -1,0 +1,186 @@
+//! Errors: [`ApiError`], the one error every handler returns, rendered as RFC 7807
+//! `application/problem+json`; and [`Error`], what starting the registry or its admin commands can
+//! fail with.
+
+use std::error::Error as StdError;
+use std::path::PathBuf;
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::blobs::BlobError;
+use crate::store::StoreError;
+
+/// What a client is told about a 5xx; the cause goes to the log.
+pub const INTERNAL_DETAIL: &str = "internal error; see the registry's log";
+
+type Cause = Box<dyn StdError + Send + Sync>;
+
+/// An HTTP error answer: a status and a `detail` sentence for a human. For 5xx the `detail` sent is
+/// always [`INTERNAL_DETAIL`] and the cause is logged instead.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: String,
+    cause: Option<Cause>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            detail: detail.into(),
+            cause: None,
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, detail)
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
+    }
+
+    /// A 500 whose cause is logged, not sent.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            detail: INTERNAL_DETAIL.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    /// A 503 whose cause is logged, not sent.
+    pub fn unavailable(detail: impl Into<String>, cause: impl Into<Cause>) -> Self {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            detail: detail.into(),
+            cause: Some(cause.into()),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+/// `error: cause: cause…`, the whole source chain on one line.
+pub fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+#[derive(serde::Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            match &self.cause {
+                Some(cause) => {
+                    tracing::error!(status = self.status.as_u16(), "{}", chain(cause.as_ref()))
+                }
+                None => tracing::error!(status = self.status.as_u16(), "{}", self.detail),
+            }
+        }
+        let problem = Problem {
+            kind: "about:blank",
+            title: self.status.canonical_reason().unwrap_or("Error"),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+        };
+        let mut response = (self.status, Json(problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"osops\""),
+            );
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::Conflict(text) => ApiError::conflict(text),
+            StoreError::NotFound(text) => ApiError::not_found(text),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<BlobError> for ApiError {
+    fn from(err: BlobError) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+/// Why the registry could not start, or an admin command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot use `{}`", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot listen on `{addr}`")]
+    Listen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the server failed")]
+    Serve(#[source] std::io::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the blob storage failed")]
+    Blob(#[from] BlobError),
+    /// A bad flag or argument; the text names it and says how to fix it.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no user `{0}` (hint: create it with `osops-registry user add {0}`)")]
+    NoSuchUser(String),
+    #[error("cannot get random bytes for a token: {0}")]
+    Random(String),
+}

@@ -1,0 +1,322 @@
+//! `GET /api/v1/assets/{name}` (one asset) and `GET /api/v1/assets` (search).
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use osops_index::{AssetName, Kind, openstack};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{AssetDetail, AssetSummary, SearchQuery, VersionInfo};
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+
+#[derive(Debug, serde::Serialize)]
+pub struct AssetBody {
+    name: String,
+    latest: String,
+    kind: String,
+    description: String,
+    license: Option<String>,
+    repository: Option<String>,
+    authors: Vec<String>,
+    keywords: Vec<String>,
+    services: Vec<String>,
+    releases: Option<String>,
+    needs: Vec<String>,
+    prompted_by: Vec<String>,
+    bins: Vec<String>,
+    requires: Vec<String>,
+    dependencies: BTreeMap<String, String>,
+    readme: Option<String>,
+    owners: Vec<String>,
+    downloads: u64,
+    created_at: String,
+    updated_at: String,
+    versions: Vec<VersionBody>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct VersionBody {
+    version: String,
+    cksum: String,
+    size: u64,
+    yanked: bool,
+    published_at: String,
+    published_by: String,
+    downloads: u64,
+}
+
+impl From<VersionInfo> for VersionBody {
+    fn from(v: VersionInfo) -> Self {
+        VersionBody {
+            version: v.version,
+            cksum: v.sha256,
+            size: v.size,
+            yanked: v.yanked,
+            published_at: v.published_at,
+            published_by: v.published_by,
+            downloads: v.downloads,
+        }
+    }
+}
+
+impl From<AssetDetail> for AssetBody {
+    fn from(a: AssetDetail) -> Self {
+        let mut versions = a.versions;
+        // Newest first, in semver order; a version that does not parse (never stored) sorts last.
+        versions.sort_by_cached_key(|v| std::cmp::Reverse(semver::Version::parse(&v.version).ok()));
+        let m = a.latest;
+        AssetBody {
+            name: a.name,
+            latest: m.version,
+            kind: m.kind,
+            description: m.description,
+            license: m.license,
+            repository: m.repository,
+            authors: m.authors,
+            keywords: m.keywords,
+            services: m.services,
+            releases: m.releases,
+            needs: m.needs,
+            prompted_by: m.prompted_by,
+            bins: m.bins.into_keys().collect(),
+            requires: m.requires,
+            dependencies: m.dependencies,
+            readme: a.readme,
+            owners: a.owners,
+            downloads: a.downloads,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            versions: versions.into_iter().map(VersionBody::from).collect(),
+        }
+    }
+}
+
+/// `GET /api/v1/assets/{name}`; a non-canonical spelling is redirected (308) to the canonical URL.
+pub async fn detail(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let name = match AssetName::parse(&raw) {
+        Ok(name) => name,
+        Err(err) => {
+            return match AssetName::canonical_form(&raw) {
+                Ok(canonical) => Ok(redirect(&format!("/api/v1/assets/{canonical}"))),
+                Err(_) => Err(ApiError::not_found(format!("no asset `{raw}`: {err}"))),
+            };
+        }
+    };
+    match state.assets.asset(&name).await? {
+        Some(detail) => Ok(Json(AssetBody::from(detail)).into_response()),
+        None => Err(ApiError::not_found(format!(
+            "no asset `{name}` (hint: `osops search` finds assets)"
+        ))),
+    }
+}
+
+fn redirect(location: &str) -> Response {
+    // Canonical names are `[a-z0-9-]`, always a valid header value.
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, value)]).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+/// The query string of a search. Every field is text so that a bad value gets a sentence, not
+/// serde's; empty values count as absent.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct SearchParams {
+    q: Option<String>,
+    kind: Option<String>,
+    service: Option<String>,
+    release: Option<String>,
+    need: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SearchBody {
+    total: u64,
+    page: u32,
+    per_page: u32,
+    assets: Vec<SummaryBody>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SummaryBody {
+    name: String,
+    version: String,
+    kind: String,
+    description: String,
+    services: Vec<String>,
+    releases: Option<String>,
+    needs: Vec<String>,
+    keywords: Vec<String>,
+    downloads: u64,
+    updated_at: String,
+}
+
+impl From<AssetSummary> for SummaryBody {
+    fn from(a: AssetSummary) -> Self {
+        SummaryBody {
+            name: a.name,
+            version: a.version,
+            kind: a.kind,
+            description: a.description,
+            services: a.services,
+            releases: a.releases,
+            needs: a.needs,
+            keywords: a.keywords,
+            downloads: a.downloads,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+/// `GET /api/v1/assets?q=&kind=&service=&release=&need=&page=&per_page=`.
+pub async fn search(
+    State(state): State<AppState>,
+    params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<SearchBody>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let query = search_query(params)?;
+    let page = state.assets.search(&query).await?;
+    Ok(Json(SearchBody {
+        total: page.total,
+        page: query.page,
+        per_page: query.per_page,
+        assets: page.assets.into_iter().map(SummaryBody::from).collect(),
+    }))
+}
+
+fn present(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
+    let number =
+        |name: &str, value: Option<String>, default: u32, max: u32| -> Result<u32, ApiError> {
+            match present(value) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=max).contains(n))
+                    .ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "`{name}` is `{v}`; it must be a whole number from 1 to {max}"
+                        ))
+                    }),
+            }
+        };
+    let kind = present(p.kind)
+        .map(|k| {
+            Kind::from_str(&k.to_ascii_lowercase())
+                .map(|k| k.as_str().to_owned())
+                .map_err(ApiError::bad_request)
+        })
+        .transpose()?;
+    let service = present(p.service)
+        .map(|s| {
+            openstack::find_service(&s)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "unknown service `{s}` (hint: services go by project name, like `nova`)"
+                    ))
+                })
+        })
+        .transpose()?;
+    let release = present(p.release)
+        .map(|r| {
+            openstack::find_release(&r).map(|r| r.name.to_owned()).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "unknown release `{r}` (hint: name a series by name or number, like `antelope` or `2023.1`)"
+                ))
+            })
+        })
+        .transpose()?;
+    let need = present(p.need)
+        .map(|n| {
+            AssetName::canonical_form(&n)
+                .map(|n| n.to_string())
+                .map_err(|e| ApiError::bad_request(format!("`need` is not a need id: {e}")))
+        })
+        .transpose()?;
+    Ok(SearchQuery {
+        q: present(p.q),
+        kind,
+        service,
+        release,
+        need,
+        page: number("page", p.page, 1, u32::MAX / MAX_PER_PAGE)?,
+        per_page: number("per_page", p.per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paging_defaults_and_bounds() {
+        let q = search_query(SearchParams::default()).expect("defaults");
+        assert_eq!((q.page, q.per_page), (1, DEFAULT_PER_PAGE));
+        for bad in ["0", "101", "-1", "x", "1.5"] {
+            let p = SearchParams {
+                per_page: Some(bad.into()),
+                ..Default::default()
+            };
+            let err = search_query(p).expect_err(bad);
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+            assert!(err.detail().contains("per_page"), "{}", err.detail());
+        }
+        let p = SearchParams {
+            page: Some("0".into()),
+            ..Default::default()
+        };
+        assert!(search_query(p).is_err());
+    }
+
+    #[test]
+    fn empty_parameters_are_absent_and_kinds_are_checked() {
+        let p = SearchParams {
+            q: Some("  ".into()),
+            kind: Some(String::new()),
+            ..Default::default()
+        };
+        assert_eq!(
+            search_query(p).expect("empty"),
+            SearchQuery {
+                page: 1,
+                per_page: 20,
+                ..Default::default()
+            }
+        );
+        let p = SearchParams {
+            kind: Some("Script".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            search_query(p).expect("kind").kind.as_deref(),
+            Some("script")
+        );
+        let p = SearchParams {
+            kind: Some("rocket".into()),
+            ..Default::default()
+        };
+        assert!(
+            search_query(p)
+                .expect_err("rocket")
+                .detail()
+                .contains("unknown kind `rocket`")
+        );
+    }
+}

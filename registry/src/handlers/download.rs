@@ -1,0 +1,52 @@
+//! `GET /api/v1/assets/{name}/{version}/download`: the archive, streamed from blob storage.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use osops_index::AssetName;
+
+use crate::blobs::BlobKey;
+use crate::error::{ApiError, chain};
+use crate::state::AppState;
+use crate::store::version_key;
+
+pub async fn download(
+    State(state): State<AppState>,
+    method: Method,
+    Path((raw_name, raw_version)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let name = AssetName::canonical_form(&raw_name)
+        .map_err(|e| ApiError::not_found(format!("no asset: {e}")))?;
+    let version = semver::Version::parse(&raw_version)
+        .map_err(|e| ApiError::not_found(format!("`{raw_version}` is not a version: {e}")))?;
+    let key = version_key(&version);
+    let Some(info) = state.assets.version(&name, &key).await? else {
+        return Err(ApiError::not_found(format!(
+            "`{name}` has no version `{version}`"
+        )));
+    };
+    let blob = state.blobs.get(&BlobKey::archive(&info.sha256)?).await?;
+    // HEAD (answered by this GET route) fetches nothing, so counts nothing.
+    if method != Method::HEAD
+        && let Err(e) = state.assets.count_download(&name, &key).await
+    {
+        // The archive matters more than the counter.
+        tracing::warn!(%name, version = %info.version, "cannot count a download: {}", chain(&e));
+    }
+    // Names are `[a-z0-9-]` and versions semver (`[0-9A-Za-z.+-]`): nothing to escape or refuse.
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{name}-{}.osops\"",
+        info.version
+    ))
+    .map_err(ApiError::internal)?;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        ),
+        (header::CONTENT_LENGTH, HeaderValue::from(blob.size)),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    Ok((StatusCode::OK, headers, Body::from_stream(blob.stream)).into_response())
+}

@@ -1,0 +1,93 @@
+//! The sparse index: `GET /index/config.json` and `GET /index/{prefix}/{name}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use osops_index::{AssetName, IndexConfig, index_path};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub async fn config(State(state): State<AppState>) -> Json<IndexConfig> {
+    let url = &state.settings.public_url;
+    Json(IndexConfig {
+        dl: format!("{url}/api/v1/assets/{{name}}/{{version}}/download"),
+        api: url.clone(),
+        v: 1,
+    })
+}
+
+/// One line per version, oldest (first published) first, with a strong ETag over the body.
+pub async fn entries(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found(format!("no index file `/index/{path}`"));
+    let raw = path.rsplit('/').next().unwrap_or_default();
+    let name = AssetName::parse(raw).map_err(|_| not_found())?;
+    if index_path(&name) != path {
+        return Err(not_found());
+    }
+    let entries = state.assets.index_entries(&name).await?;
+    if entries.is_empty() {
+        return Err(not_found());
+    }
+    let mut body = String::new();
+    for entry in &entries {
+        body.push_str(&serde_json::to_string(entry).map_err(ApiError::internal)?);
+        body.push('\n');
+    }
+    let etag = format!("\"{}\"", osops_index::sha256_hex(body.as_bytes()));
+    let etag_value = HeaderValue::from_str(&etag).map_err(ApiError::internal)?;
+    if none_match(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        ),
+        (header::ETAG, etag_value),
+    ];
+    Ok((StatusCode::OK, headers, body).into_response())
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for this
+/// header: `W/"x"` matches `"x"`.
+fn none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(value).expect("header"),
+        );
+        h
+    }
+
+    #[test]
+    fn if_none_match_forms() {
+        assert!(none_match(&with("\"abc\""), "\"abc\""));
+        assert!(none_match(&with("\"x\", W/\"abc\""), "\"abc\""));
+        assert!(none_match(&with("*"), "\"abc\""));
+        assert!(!none_match(&with("\"abd\""), "\"abc\""));
+        assert!(!none_match(&with("abc"), "\"abc\""));
+        assert!(!none_match(&HeaderMap::new(), "\"abc\""));
+    }
+}

@@ -1,0 +1,30 @@
+//! The whole URL map.
+
+use axum::Router;
+use axum::routing::{get, put};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::handlers::{assets, download, health, index, method_not_allowed, not_found, publish};
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/assets", put(publish::publish).get(assets::search))
+        .route("/api/v1/assets/{name}", get(assets::detail))
+        .route(
+            "/api/v1/assets/{name}/{version}/download",
+            get(download::download),
+        )
+        .route("/index/config.json", get(index::config))
+        .route("/index/{*path}", get(index::entries))
+        .route("/healthz", get(health::health))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .with_state(state)
+}

@@ -1,0 +1,96 @@
+//! `osops-registry serve`: open the data directory, bind, optionally load the demo catalog, serve
+//! until a shutdown signal.
+
+use std::future::Future;
+
+use osops_index::archive::Limits;
+use tokio::net::TcpListener;
+
+use crate::blobs::Blobs;
+use crate::config::{Config, DataDir, Settings};
+use crate::error::Error;
+use crate::routes::router;
+use crate::state::AppState;
+use crate::store::sqlite::SqliteStore;
+
+/// Opens the embedded stores under `data_dir`: `registry.db` (migrated) and `blobs/`.
+pub async fn open(
+    data_dir: &DataDir,
+    settings: Settings,
+) -> Result<(AppState, SqliteStore), Error> {
+    let store = SqliteStore::open(&data_dir.database()).await?;
+    let blobs = Blobs::local(&data_dir.blobs())?;
+    Ok((AppState::new(store.clone(), blobs, settings), store))
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight and returns.
+///
+/// Logs `listening on http://{addr}` (the bound address, so `127.0.0.1:0` reports its real port)
+/// once the demo catalog, if any, is loaded and requests are about to be accepted.
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let data_dir = DataDir::create(&config.data_dir)?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| Error::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| Error::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let settings = Settings::new(&public_url, config.max_upload)?;
+    let (state, store) = open(&data_dir, settings).await?;
+    if let Some(dir) = &config.demo {
+        crate::demo::load(&state, dir).await?;
+    }
+    tracing::info!("listening on http://{addr}");
+    let served = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    store.close().await;
+    served.map_err(Error::Serve)?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM (Ctrl-C only, off Unix).
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+/// The default upload limit, in bytes: [`Limits::default`]'s `max_compressed`.
+pub fn default_max_upload() -> u64 {
+    Limits::default().max_compressed
+}

@@ -1,0 +1,258 @@
+//! Metadata storage, as narrow traits per concern: [`AssetStore`] (assets, versions, search),
+//! [`UserStore`] (users and API tokens) and [`Health`]. Handlers and [`crate::publish`] only see
+//! these traits, so a PostgreSQL implementation can sit beside [`sqlite`] without touching them.
+//!
+//! The traits return boxed futures ([`StoreFuture`]) so that they stay object safe: the state holds
+//! `Arc<dyn AssetStore>`, chosen at start-up.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use osops_index::{AssetName, Manifest};
+
+pub mod sqlite;
+
+/// What every store method returns.
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (a user or asset that already exists); the text says which.
+    #[error("{0}")]
+    Conflict(String),
+    /// A named thing does not exist; the text says which.
+    #[error("{0}")]
+    NotFound(String),
+    /// The database failed; the cause is logged, never shown to API clients.
+    #[error("database error")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A stored value could not be read back.
+    #[error("corrupt stored value: {0}")]
+    Corrupt(String),
+}
+
+pub type UserId = i64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+}
+
+/// Users and their API tokens. Tokens are only ever handled as their sha256.
+pub trait UserStore: Send + Sync {
+    /// Creates a user; [`StoreError::Conflict`] if the name is taken.
+    fn create_user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, User>;
+    /// The user, created if missing (the demo loader's `demo`).
+    fn ensure_user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, User>;
+    fn user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<User>>;
+    /// Records a token by its sha256 under a label.
+    fn add_token<'a>(
+        &'a self,
+        user: UserId,
+        label: &'a str,
+        sha256: &'a str,
+    ) -> StoreFuture<'a, ()>;
+    /// The owner of the token whose sha256 this is.
+    fn user_by_token<'a>(&'a self, sha256: &'a str) -> StoreFuture<'a, Option<User>>;
+}
+
+/// Whether the database answers (`/healthz`).
+pub trait Health: Send + Sync {
+    fn ping(&self) -> StoreFuture<'_, ()>;
+}
+
+/// Assets, their owners and versions, the download counters and search.
+pub trait AssetStore: Send + Sync {
+    /// Decides, without writing, what [`AssetStore::publish`] would answer now; `None` when it
+    /// would create the version. Lets a publish refuse early, before its blob is written.
+    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, Option<PublishOutcome>>;
+    /// In one transaction: decides again, then inserts the asset (if new) and its owner, the
+    /// version, and refreshes the asset's search columns and full-text row.
+    fn publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishOutcome>;
+    /// The asset with its owners, versions and latest metadata.
+    fn asset<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Option<AssetDetail>>;
+    /// A version by its key (the version without build metadata).
+    fn version<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+    ) -> StoreFuture<'a, Option<VersionInfo>>;
+    /// Every version's index entry, in publish order (oldest first).
+    fn index_entries<'a>(
+        &'a self,
+        name: &'a AssetName,
+    ) -> StoreFuture<'a, Vec<osops_index::IndexEntry>>;
+    /// Adds one to the version's and the asset's download counters.
+    fn count_download<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+    ) -> StoreFuture<'a, ()>;
+    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage>;
+    /// How many assets exist (the demo loader runs only on an empty registry).
+    fn asset_count(&self) -> StoreFuture<'_, u64>;
+}
+
+/// A version about to be published, everything derived from the verified archive.
+#[derive(Debug, Clone)]
+pub struct NewVersion {
+    pub name: AssetName,
+    pub lookalike_key: String,
+    pub version: semver::Version,
+    pub sha256: String,
+    pub size: u64,
+    pub manifest: StoredManifest,
+    pub index_entry: osops_index::IndexEntry,
+    pub readme: Option<String>,
+    pub publisher: User,
+    pub published_at: String,
+}
+
+impl NewVersion {
+    pub fn version_key(&self) -> String {
+        version_key(&self.version)
+    }
+}
+
+/// The version without build metadata: the unit of uniqueness.
+pub fn version_key(version: &semver::Version) -> String {
+    let mut key = version.clone();
+    key.build = semver::BuildMetadata::EMPTY;
+    key.to_string()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// A new version was stored.
+    Created,
+    /// The same version with the same bytes is already there: nothing changed.
+    Identical,
+    /// The version exists with different bytes.
+    VersionConflict { existing: String },
+    /// The asset exists and the publisher is not one of its owners.
+    NotOwner { owners: Vec<String> },
+    /// The name is new but looks like an asset the publisher does not own.
+    Lookalike { existing: String },
+}
+
+/// The registry's own copy of a manifest's fields, stored as JSON per version. Kept separate from
+/// [`Manifest`]'s serialisation so that rows written today still read after the manifest evolves.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct StoredManifest {
+    pub name: String,
+    pub version: String,
+    pub kind: String,
+    pub description: String,
+    pub license: Option<String>,
+    pub authors: Vec<String>,
+    pub repository: Option<String>,
+    pub keywords: Vec<String>,
+    pub services: Vec<String>,
+    pub releases: Option<String>,
+    pub needs: Vec<String>,
+    pub prompted_by: Vec<String>,
+    pub bins: BTreeMap<String, String>,
+    pub playbook: Option<String>,
+    pub dependencies: BTreeMap<String, String>,
+    pub requires: Vec<String>,
+}
+
+impl From<&Manifest> for StoredManifest {
+    fn from(m: &Manifest) -> Self {
+        StoredManifest {
+            name: m.asset.name.to_string(),
+            version: m.asset.version.to_string(),
+            kind: m.asset.kind.as_str().to_owned(),
+            description: m.asset.description.clone(),
+            license: m.asset.license.clone(),
+            authors: m.asset.authors.clone(),
+            repository: m.asset.repository.clone(),
+            keywords: m.asset.keywords.clone(),
+            services: m.openstack.services.clone(),
+            releases: m.openstack.releases.as_ref().map(|r| r.as_str().to_owned()),
+            needs: m.needs.addresses.iter().map(ToString::to_string).collect(),
+            prompted_by: m.needs.prompted_by.clone(),
+            bins: m.entrypoints.bin.clone(),
+            playbook: m.entrypoints.playbook.clone(),
+            dependencies: m
+                .dependencies
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            requires: m.requires.commands.clone(),
+        }
+    }
+}
+
+/// One version as listed on the asset page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionInfo {
+    pub version: String,
+    pub sha256: String,
+    pub size: u64,
+    pub yanked: bool,
+    pub published_at: String,
+    pub published_by: String,
+    pub downloads: u64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssetDetail {
+    pub name: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub downloads: u64,
+    pub owners: Vec<String>,
+    /// The latest version's manifest and README (newest non-yanked, else newest).
+    pub latest: StoredManifest,
+    pub readme: Option<String>,
+    /// In no particular order; the handler sorts.
+    pub versions: Vec<VersionInfo>,
+}
+
+/// Search parameters, already validated and canonicalised by the handler.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchQuery {
+    /// Free text, as the user typed it; each store makes it safe for its engine.
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub service: Option<String>,
+    /// A release series name (canonical, as in `osops_index::openstack::RELEASES`).
+    pub release: Option<String>,
+    pub need: Option<String>,
+    /// From 1.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetSummary {
+    pub name: String,
+    pub version: String,
+    pub kind: String,
+    pub description: String,
+    pub services: Vec<String>,
+    pub releases: Option<String>,
+    pub needs: Vec<String>,
+    pub keywords: Vec<String>,
+    pub downloads: u64,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchPage {
+    pub total: u64,
+    pub assets: Vec<AssetSummary>,
+}
+
+/// Whether an asset whose manifest declares `range` (None: no `openstack.releases`, i.e. not
+/// restricted) runs on `release`. A range that no longer parses matches nothing.
+pub fn release_matches(range: Option<&str>, release: &str) -> bool {
+    match range {
+        None => true,
+        Some(text) => osops_index::ReleaseRange::parse(text).is_ok_and(|r| r.contains(release)),
+    }
+}

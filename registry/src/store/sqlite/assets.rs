@@ -1,0 +1,437 @@
+//! Assets, owners and versions in SQLite, and the publish transaction.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+
+use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
+use crate::store::{
+    AssetDetail, AssetStore, NewVersion, PublishOutcome, SearchPage, SearchQuery, StoreError,
+    StoreFuture, StoredManifest, VersionInfo,
+};
+use osops_index::{AssetName, IndexEntry};
+
+/// What the rules say about a publish, before anything is written.
+enum Decision {
+    Refuse(PublishOutcome),
+    /// Go ahead; `Some(id)` when the asset exists already.
+    Insert(Option<i64>),
+}
+
+/// The publish rules, in order: an existing asset only takes versions from its owners and never
+/// the same version twice (identical bytes excepted); a new name must not look like another.
+async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decision, StoreError> {
+    let asset: Option<i64> = sqlx::query_scalar("SELECT id FROM assets WHERE name = ?1")
+        .bind(new.name.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    let Some(asset_id) = asset else {
+        // Another user's asset with a look-alike name; the owner of one may take the others.
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT a.name FROM assets a WHERE a.lookalike_key = ?1 AND NOT EXISTS \
+             (SELECT 1 FROM asset_owners o WHERE o.asset_id = a.id AND o.user_id = ?2) ORDER BY a.id LIMIT 1",
+        )
+        .bind(&new.lookalike_key)
+        .bind(new.publisher.id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+        return Ok(match existing {
+            Some(existing) => Decision::Refuse(PublishOutcome::Lookalike { existing }),
+            None => Decision::Insert(None),
+        });
+    };
+    let owners = owners(conn, asset_id).await?;
+    if !owners.iter().any(|(id, _)| *id == new.publisher.id) {
+        return Ok(Decision::Refuse(PublishOutcome::NotOwner {
+            owners: owners.into_iter().map(|(_, n)| n).collect(),
+        }));
+    }
+    let existing = sqlx::query(
+        "SELECT sha256, version FROM versions WHERE asset_id = ?1 AND version_key = ?2",
+    )
+    .bind(asset_id)
+    .bind(new.version_key())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(match existing {
+        None => Decision::Insert(Some(asset_id)),
+        Some(row) => {
+            let sha256: String = row.try_get(0).map_err(db)?;
+            if sha256 == new.sha256 {
+                Decision::Refuse(PublishOutcome::Identical)
+            } else {
+                Decision::Refuse(PublishOutcome::VersionConflict {
+                    existing: row.try_get(1).map_err(db)?,
+                })
+            }
+        }
+    })
+}
+
+/// `(user id, user name)` of the asset's owners, by name.
+async fn owners(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT users.id, users.name FROM asset_owners JOIN users ON users.id = asset_owners.user_id \
+         WHERE asset_owners.asset_id = ?1 ORDER BY users.name",
+    )
+    .bind(asset_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?)))
+        .collect()
+}
+
+/// Rewrites the asset's denormalised columns and its full-text row from its latest version: the
+/// newest non-yanked one, else the newest. Runs inside the transaction that changed the versions.
+async fn refresh_latest(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+    updated_at: &str,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT id, version, yanked FROM versions WHERE asset_id = ?1")
+        .bind(asset_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get(0).map_err(db)?;
+        let version = parse_version(row.try_get(1).map_err(db)?)?;
+        let yanked: bool = row.try_get(2).map_err(db)?;
+        versions.push((id, version, yanked));
+    }
+    let listed = versions.iter().any(|(_, _, yanked)| !yanked);
+    let Some((latest_id, _, _)) = versions
+        .iter()
+        .filter(|(_, _, yanked)| !listed || !yanked)
+        .max_by(|a, b| a.1.cmp(&b.1))
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "asset {asset_id} has no versions"
+        )));
+    };
+    let row = sqlx::query("SELECT manifest, readme FROM versions WHERE id = ?1")
+        .bind(latest_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    let manifest = stored_manifest(row.try_get(0).map_err(db)?)?;
+    let readme: Option<String> = row.try_get(1).map_err(db)?;
+
+    sqlx::query(
+        "UPDATE assets SET latest_version = ?1, listed = ?2, kind = ?3, description = ?4, services = ?5, \
+         releases = ?6, needs = ?7, keywords = ?8, updated_at = ?9 WHERE id = ?10",
+    )
+    .bind(&manifest.version)
+    .bind(listed)
+    .bind(&manifest.kind)
+    .bind(&manifest.description)
+    .bind(to_json(&manifest.services)?)
+    .bind(&manifest.releases)
+    .bind(to_json(&manifest.needs)?)
+    .bind(to_json(&manifest.keywords)?)
+    .bind(updated_at)
+    .bind(asset_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+
+    sqlx::query("DELETE FROM assets_fts WHERE rowid = ?1")
+        .bind(asset_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if listed {
+        sqlx::query("INSERT INTO assets_fts (rowid, name, description, keywords, readme) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(asset_id)
+            .bind(&manifest.name)
+            .bind(&manifest.description)
+            .bind(manifest.keywords.join(" "))
+            .bind(readme)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
+}
+
+fn version_info(row: &SqliteRow) -> Result<VersionInfo, StoreError> {
+    Ok(VersionInfo {
+        version: row.try_get(0).map_err(db)?,
+        sha256: row.try_get(1).map_err(db)?,
+        size: count(row.try_get(2).map_err(db)?),
+        yanked: row.try_get(3).map_err(db)?,
+        published_at: row.try_get(4).map_err(db)?,
+        published_by: row.try_get(5).map_err(db)?,
+        downloads: count(row.try_get(6).map_err(db)?),
+    })
+}
+
+const VERSION_COLUMNS: &str =
+    "v.version, v.sha256, v.size, v.yanked, v.published_at, users.name, v.downloads";
+
+impl SqliteStore {
+    async fn check(&self, new: &NewVersion) -> Result<Option<PublishOutcome>, StoreError> {
+        // In a read transaction: the rules' several queries must see one snapshot, or a publish
+        // committing between them makes a new name look like its own look-alike.
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let decision = decide(&mut tx, new).await?;
+        tx.rollback().await.map_err(db)?;
+        Ok(match decision {
+            Decision::Refuse(outcome) => Some(outcome),
+            Decision::Insert(_) => None,
+        })
+    }
+
+    async fn insert(&self, new: &NewVersion) -> Result<PublishOutcome, StoreError> {
+        // IMMEDIATE takes the write lock now, so the rules are decided on the data the insert
+        // will see: two racing publishes are decided one after the other.
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
+        let asset_id = match decide(&mut tx, new).await? {
+            Decision::Refuse(outcome) => {
+                tx.rollback().await.map_err(db)?;
+                return Ok(outcome);
+            }
+            Decision::Insert(Some(id)) => id,
+            Decision::Insert(None) => {
+                let m = &new.manifest;
+                let id = sqlx::query(
+                    "INSERT INTO assets (name, lookalike_key, created_at, updated_at, latest_version, kind, description) \
+                     VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)",
+                )
+                .bind(new.name.as_str())
+                .bind(&new.lookalike_key)
+                .bind(&new.published_at)
+                .bind(&m.version)
+                .bind(&m.kind)
+                .bind(&m.description)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict(e, || format!("asset name `{}` was just taken; retry", new.name)))?
+                .last_insert_rowid();
+                sqlx::query(
+                    "INSERT INTO asset_owners (asset_id, user_id, created_at) VALUES (?1, ?2, ?3)",
+                )
+                .bind(id)
+                .bind(new.publisher.id)
+                .bind(&new.published_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                id
+            }
+        };
+        sqlx::query(
+            "INSERT INTO versions (asset_id, version, version_key, sha256, size, manifest, index_entry, readme, \
+             published_by, published_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(asset_id)
+        .bind(new.version.to_string())
+        .bind(new.version_key())
+        .bind(&new.sha256)
+        .bind(i64::try_from(new.size).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(to_json(&new.manifest)?)
+        .bind(to_json(&new.index_entry)?)
+        .bind(&new.readme)
+        .bind(new.publisher.id)
+        .bind(&new.published_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, || format!("version `{}` of `{}` already exists", new.version, new.name)))?;
+        refresh_latest(&mut tx, asset_id, &new.published_at).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(PublishOutcome::Created)
+    }
+
+    async fn detail(&self, name: &AssetName) -> Result<Option<AssetDetail>, StoreError> {
+        // One read transaction: a consistent snapshot across the queries.
+        let mut tx = self.reader.begin().await.map_err(db)?;
+        let Some(row) = sqlx::query(
+            "SELECT id, name, created_at, updated_at, downloads, latest_version FROM assets WHERE name = ?1",
+        )
+        .bind(name.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        else {
+            return Ok(None);
+        };
+        let asset_id: i64 = row.try_get(0).map_err(db)?;
+        let latest_version: String = row.try_get(5).map_err(db)?;
+        let owners = owners(&mut tx, asset_id)
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        let versions = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v JOIN users ON users.id = v.published_by WHERE v.asset_id = ?1"
+        ))
+        .bind(asset_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(version_info)
+        .collect::<Result<_, _>>()?;
+        let latest = sqlx::query(
+            "SELECT manifest, readme FROM versions WHERE asset_id = ?1 AND version = ?2",
+        )
+        .bind(asset_id)
+        .bind(&latest_version)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let detail = AssetDetail {
+            name: row.try_get(1).map_err(db)?,
+            created_at: row.try_get(2).map_err(db)?,
+            updated_at: row.try_get(3).map_err(db)?,
+            downloads: count(row.try_get(4).map_err(db)?),
+            owners,
+            latest: stored_manifest(latest.try_get(0).map_err(db)?)?,
+            readme: latest.try_get(1).map_err(db)?,
+            versions,
+        };
+        tx.rollback().await.map_err(db)?;
+        Ok(Some(detail))
+    }
+
+    async fn one_version(
+        &self,
+        name: &AssetName,
+        key: &str,
+    ) -> Result<Option<VersionInfo>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v JOIN assets a ON a.id = v.asset_id \
+             JOIN users ON users.id = v.published_by WHERE a.name = ?1 AND v.version_key = ?2"
+        ))
+        .bind(name.as_str())
+        .bind(key)
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(version_info)
+        .transpose()
+    }
+
+    async fn entries(&self, name: &AssetName) -> Result<Vec<IndexEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.index_entry, v.yanked FROM versions v JOIN assets a ON a.id = v.asset_id \
+             WHERE a.name = ?1 ORDER BY v.id",
+        )
+        .bind(name.as_str())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let json: &str = row.try_get(0).map_err(db)?;
+                let mut entry: IndexEntry = serde_json::from_str(json)
+                    .map_err(|e| StoreError::Corrupt(format!("index entry: {e}")))?;
+                entry.yanked = row.try_get(1).map_err(db)?;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
+        let changed = sqlx::query(
+            "UPDATE versions SET downloads = downloads + 1 \
+             WHERE asset_id = (SELECT id FROM assets WHERE name = ?1) AND version_key = ?2",
+        )
+        .bind(name.as_str())
+        .bind(key)
+        .execute(&mut *tx)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!(
+                "`{name}` has no version `{key}`"
+            )));
+        }
+        sqlx::query("UPDATE assets SET downloads = downloads + 1 WHERE name = ?1")
+            .bind(name.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)
+    }
+}
+
+/// A unique violation as [`StoreError::Conflict`] with the given text; anything else opaque.
+fn conflict(err: sqlx::Error, text: impl FnOnce() -> String) -> StoreError {
+    if is_unique_violation(&err) {
+        StoreError::Conflict(text())
+    } else {
+        db(err)
+    }
+}
+
+impl AssetStore for SqliteStore {
+    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, Option<PublishOutcome>> {
+        Box::pin(self.check(new))
+    }
+
+    fn publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishOutcome> {
+        Box::pin(self.insert(new))
+    }
+
+    fn asset<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Option<AssetDetail>> {
+        Box::pin(self.detail(name))
+    }
+
+    fn version<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+    ) -> StoreFuture<'a, Option<VersionInfo>> {
+        Box::pin(self.one_version(name, version_key))
+    }
+
+    fn index_entries<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<IndexEntry>> {
+        Box::pin(self.entries(name))
+    }
+
+    fn count_download<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(self.downloaded(name, version_key))
+    }
+
+    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
+        Box::pin(self.search_assets(query))
+    }
+
+    fn asset_count(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assets")
+                .fetch_one(&self.reader)
+                .await
+                .map_err(db)?;
+            Ok(count(n))
+        })
+    }
+}

@@ -1,0 +1,314 @@
+//! The `osops-registry` binary itself: admin commands' output and exit codes, `serve` reporting
+//! its real port, `--demo`, a publish over real HTTP, graceful shutdown on SIGTERM and a restart on
+//! the same data directory.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+
+use common::Asset;
+
+const BIN: &str = env!("CARGO_BIN_EXE_osops-registry");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run osops-registry")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn user_add_and_token_create() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+
+    let out = run(&["user", "add", "jane", "--data-dir", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "jane\n");
+
+    let out = run(&["user", "add", "jane", "--data-dir", data]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("error: user `jane` already exists"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["user", "add", "Bad Name", "--data-dir", data]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("user name `Bad Name` is not valid"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&[
+        "token",
+        "create",
+        "--user",
+        "jane",
+        "--name",
+        "ci",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let token = stdout.strip_suffix('\n').expect("one line");
+    assert_eq!(token.len(), 38, "{stdout:?}");
+    assert!(
+        token.starts_with("osops_") && token[6..].bytes().all(|b| b.is_ascii_alphanumeric()),
+        "{stdout:?}"
+    );
+    let db = std::fs::read(Path::new(data).join("registry.db")).expect("db");
+    assert!(
+        !db.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token itself is not stored"
+    );
+
+    let out = run(&["token", "create", "--user", "nobody", "--data-dir", data]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("no user `nobody`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A running `serve`, its address, and its stderr lines as they come.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: Vec<String>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(BIN)
+            .arg("serve")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut log = Vec::new();
+        for line in lines.iter() {
+            log.push(line.clone());
+            if let Some((_, rest)) = line.split_once("listening on http://") {
+                let addr = rest.trim().parse().expect("address in the log line");
+                return Server {
+                    child,
+                    addr,
+                    log,
+                    lines,
+                };
+            }
+        }
+        let status = child.wait().expect("wait");
+        panic!("serve exited ({status}) before listening: {log:#?}");
+    }
+
+    /// Sends SIGTERM and waits; returns whether it exited successfully, and the rest of its log.
+    fn stop(mut self) -> (bool, Vec<String>) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let exit = self.child.wait().expect("wait");
+        let rest: Vec<String> = self.lines.iter().collect();
+        let mut log = std::mem::take(&mut self.log);
+        log.extend(rest);
+        (exit.success(), log)
+    }
+
+    fn http(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, Vec<u8>) {
+        let mut stream = TcpStream::connect(self.addr).expect("connect");
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        stream.write_all(request.as_bytes()).expect("write");
+        stream.write_all(body).expect("write body");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("read");
+        let end = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a response");
+        let head = text(&response[..end]);
+        let status = head
+            .split(' ')
+            .nth(1)
+            .expect("status")
+            .parse()
+            .expect("status code");
+        (status, response[end + 4..].to_vec())
+    }
+
+    /// [`Server::http`] for a text body.
+    fn http_text(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String) {
+        let (status, body) = self.http(method, path, headers, body);
+        (status, text(&body))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only if a test failed before `stop`: do not leave the child running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn serve_demo_publish_shutdown_and_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+
+    // A demo directory: two good assets, one broken one, one directory without a manifest.
+    let demo = dir.path().join("examples");
+    for (name, asset) in [
+        ("a", Asset::new("demo-one", "1.0.0")),
+        ("b", Asset::new("demo-two", "0.3.0")),
+    ] {
+        let archive_dir = demo.join(name);
+        std::fs::create_dir_all(archive_dir.join("bin")).expect("mkdir");
+        std::fs::write(archive_dir.join("osops.toml"), asset.toml()).expect("manifest");
+        std::fs::write(archive_dir.join("bin/run.sh"), "#!/bin/sh\n").expect("script");
+    }
+    std::fs::create_dir_all(demo.join("broken")).expect("mkdir");
+    std::fs::write(
+        demo.join("broken/osops.toml"),
+        "[asset]\nname = \"Broken\"\n",
+    )
+    .expect("manifest");
+    std::fs::create_dir_all(demo.join("not-an-asset")).expect("mkdir");
+
+    let out = run(&["user", "add", "jane", "--data-dir", data]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["token", "create", "--user", "jane", "--data-dir", data]);
+    let token = text(&out.stdout).trim().to_owned();
+
+    let server = Server::start(&["--data-dir", data, "--demo", demo.to_str().expect("utf-8")]);
+    assert_ne!(server.addr.port(), 0, "the real port is reported");
+    let log = server.log.join("\n");
+    assert!(log.contains("demo: loaded 2 assets"), "{log}");
+    assert!(
+        log.contains("demo: skipping") && log.contains("broken"),
+        "{log}"
+    );
+
+    let (status, body) = server.http_text("GET", "/healthz", &[], b"");
+    assert_eq!((status, body.as_str()), (200, "{\"status\":\"ok\"}"));
+    let (status, body) = server.http_text("GET", "/index/config.json", &[], b"");
+    assert_eq!(status, 200);
+    let config: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(
+        config["api"],
+        format!("http://{}", server.addr),
+        "public URL defaults to the bound address"
+    );
+    let (_, body) = server.http_text("GET", "/api/v1/assets", &[], b"");
+    let search: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(search["total"], 2);
+    let (_, body) = server.http_text("GET", "/api/v1/assets/demo-one", &[], b"");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).expect("json")["owners"],
+        serde_json::json!(["demo"])
+    );
+
+    let archive = Asset::new("real-http", "1.0.0").archive();
+    let auth = format!("Bearer {token}");
+    let (status, body) = server.http_text(
+        "PUT",
+        "/api/v1/assets",
+        &[("Authorization", &auth)],
+        &archive,
+    );
+    assert_eq!(status, 201, "{body}");
+
+    let (clean, log) = server.stop();
+    assert!(clean, "exit status after SIGTERM: {log:#?}");
+
+    // Same data directory: everything is still there, and the demo is not loaded twice.
+    let server = Server::start(&["--data-dir", data, "--demo", demo.to_str().expect("utf-8")]);
+    assert!(
+        server.log.join("\n").contains("already has assets"),
+        "{:#?}",
+        server.log
+    );
+    let (_, body) = server.http_text("GET", "/api/v1/assets", &[], b"");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).expect("json")["total"],
+        3
+    );
+    let (status, body) = server.http("GET", "/api/v1/assets/real-http/1.0.0/download", &[], b"");
+    assert_eq!(status, 200);
+    assert_eq!(body, archive);
+    let (clean, _) = server.stop();
+    assert!(clean);
+}
+
+#[test]
+fn serve_refuses_a_bad_public_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let out = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data.to_str().expect("utf-8"),
+        "--public-url",
+        "ftp://x",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("public URL `ftp://x` is not an http(s) URL"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -1,0 +1,302 @@
+//! Test support: [`TestApp`] drives the real router in-process over a temporary SQLite file and
+//! blob directory; [`Asset`] writes an asset directory and packs it with `osops_index`.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use bytes::Bytes;
+use osops_index::Manifest;
+use osops_index::archive::{Limits, pack};
+use osops_registry::auth::{new_token, token_hash};
+use osops_registry::blobs::Blobs;
+use osops_registry::store::sqlite::SqliteStore;
+use osops_registry::{AppState, DataDir, Settings, router};
+use tower::ServiceExt;
+
+pub const PUBLIC_URL: &str = "http://registry.test";
+
+/// `/index/{prefix}/{name}` for a name.
+pub fn index_uri(name: &str) -> String {
+    format!(
+        "/index/{}",
+        osops_index::index_path(&osops_index::AssetName::parse(name).expect("name"))
+    )
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub data: DataDir,
+    dir: tempfile::TempDir,
+    db: sqlx::SqlitePool,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.to_vec()).expect("UTF-8 body")
+    }
+
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().expect("ASCII header"))
+    }
+
+    /// The `detail` of a problem+json body, after checking that it is one with this status.
+    pub fn problem(&self, status: StatusCode) -> String {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        assert_eq!(
+            self.header(header::CONTENT_TYPE),
+            Some("application/problem+json")
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status.as_u16());
+        assert_eq!(body["type"], "about:blank");
+        assert!(body["title"].is_string());
+        body["detail"].as_str().expect("detail").to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        TestApp::with_max_upload(Limits::default().max_compressed).await
+    }
+
+    pub async fn with_max_upload(max_upload: u64) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = DataDir::create(&dir.path().join("data")).expect("data dir");
+        let store = SqliteStore::open(&data.database())
+            .await
+            .expect("open store");
+        let blobs = Blobs::local(&data.blobs()).expect("blobs");
+        let settings = Settings::new(PUBLIC_URL, max_upload).expect("settings");
+        let state = AppState::new(store, blobs, settings);
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(data.database())
+                    .read_only(true),
+            )
+            .await
+            .expect("inspection pool");
+        TestApp {
+            router: router(state.clone()),
+            state,
+            data,
+            dir,
+            db,
+        }
+    }
+
+    /// Creates a user and returns a fresh token for it.
+    pub async fn user(&self, name: &str) -> String {
+        let user = self
+            .state
+            .users
+            .create_user(name)
+            .await
+            .expect("create user");
+        let token = new_token().expect("token");
+        self.state
+            .users
+            .add_token(user.id, "test", &token_hash(&token))
+            .await
+            .expect("add token");
+        token
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        send(self.router.clone(), request).await
+    }
+
+    pub async fn get(&self, uri: &str) -> TestResponse {
+        self.request(Request::get(uri).body(Body::empty()).expect("request"))
+            .await
+    }
+
+    pub async fn publish(&self, token: Option<&str>, archive: &[u8]) -> TestResponse {
+        self.request(publish_request(token, archive.to_vec())).await
+    }
+
+    /// Every file under the blob directory, relative.
+    pub fn blob_files(&self) -> Vec<PathBuf> {
+        let root = self.data.blobs();
+        let mut files = Vec::new();
+        walk(&root, &root, &mut files);
+        files.sort();
+        files
+    }
+
+    /// Runs a `SELECT COUNT(*)`-like query on the database file.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.db)
+            .await
+            .expect("query")
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+pub fn publish_request(token: Option<&str>, archive: Vec<u8>) -> Request<Body> {
+    let mut builder = Request::builder()
+        .method(Method::PUT)
+        .uri("/api/v1/assets")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .header(header::CONTENT_LENGTH, archive.len());
+    if let Some(token) = token {
+        builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    builder.body(Body::from(archive)).expect("request")
+}
+
+pub async fn send(router: Router, request: Request<Body>) -> TestResponse {
+    let response = router.oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body");
+    TestResponse {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            walk(root, &path, out);
+        } else {
+            out.push(path.strip_prefix(root).expect("under root").to_owned());
+        }
+    }
+}
+
+/// An asset to pack: the fields tests vary, everything else fixed.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub name: String,
+    pub version: String,
+    pub kind: String,
+    pub description: String,
+    pub keywords: Vec<String>,
+    pub services: Vec<String>,
+    pub releases: Option<String>,
+    pub needs: Vec<String>,
+    pub readme: String,
+    /// More files: `(relative path, contents)`.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Asset {
+    pub fn new(name: &str, version: &str) -> Asset {
+        Asset {
+            name: name.into(),
+            version: version.into(),
+            kind: "script".into(),
+            description: format!("The {name} test asset"),
+            keywords: vec!["testing".into()],
+            services: vec!["nova".into()],
+            releases: Some(">=2023.1, <=2024.2".into()),
+            needs: vec![],
+            readme: format!("# {name}\n\nA test asset.\n"),
+            files: vec![],
+        }
+    }
+
+    pub fn toml(&self) -> String {
+        let list = |items: &[String]| {
+            items
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut toml = format!(
+            "[asset]\nname = {:?}\nversion = {:?}\nkind = {:?}\ndescription = {:?}\nlicense = \"Apache-2.0\"\n\
+             keywords = [{}]\n\n[openstack]\nservices = [{}]\n",
+            self.name,
+            self.version,
+            self.kind,
+            self.description,
+            list(&self.keywords),
+            list(&self.services),
+        );
+        if let Some(releases) = &self.releases {
+            toml.push_str(&format!("releases = {releases:?}\n"));
+        }
+        if !self.needs.is_empty() {
+            toml.push_str(&format!("\n[needs]\naddresses = [{}]\n", list(&self.needs)));
+        }
+        toml.push_str(&format!(
+            "\n[entrypoints]\nbin = {{ {:?} = \"bin/run.sh\" }}\n",
+            self.name
+        ));
+        toml
+    }
+
+    /// The packed archive.
+    pub fn archive(&self) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("osops.toml"), self.toml()).expect("write manifest");
+        std::fs::write(dir.path().join("README.md"), &self.readme).expect("write readme");
+        std::fs::create_dir(dir.path().join("bin")).expect("bin");
+        std::fs::write(dir.path().join("bin/run.sh"), "#!/bin/sh\necho hello\n")
+            .expect("write script");
+        for (path, contents) in &self.files {
+            std::fs::write(dir.path().join(path), contents).expect("write file");
+        }
+        let manifest = Manifest::from_dir(dir.path()).expect("test manifest is valid");
+        pack(dir.path(), &manifest, &Limits::default()).expect("pack")
+    }
+}
+
+/// A gzip'd tar with exactly these `(path, contents)` files, no validation: for hostile archives.
+pub fn raw_archive(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gz);
+    for (path, contents) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(contents.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        // Written into the raw name field: `set_path` refuses `..`, which is the point of some tests.
+        let name = &mut header.as_old_mut().name;
+        assert!(
+            path.len() < name.len(),
+            "raw_archive paths are under 100 bytes"
+        );
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_cksum();
+        tar.append(&header, *contents).expect("append");
+    }
+    tar.into_inner().expect("tar").finish().expect("gzip")
+}
