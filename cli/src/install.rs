@@ -51,7 +51,7 @@ pub enum Error {
         name: AssetName,
         version: Version,
         #[source]
-        source: ArchiveError,
+        source: Box<ArchiveError>,
     },
     #[error("the archive the index lists as {name} v{version} contains {found}")]
     ManifestMismatch { name: AssetName, version: Version, found: String },
@@ -162,7 +162,7 @@ impl<'a> Installer<'a> {
 
         let bytes = self.fetch(entry)?;
         let archive = archive::read(&bytes, &self.limits)
-            .map_err(|source| Error::Archive { name: name.clone(), version: version.clone(), source })?;
+            .map_err(|e| Error::Archive { name: name.clone(), version: version.clone(), source: Box::new(e) })?;
         let found = &archive.manifest.asset;
         if &found.name != name || &found.version != version {
             return Err(Error::ManifestMismatch {

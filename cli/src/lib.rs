@@ -24,6 +24,8 @@ pub mod printer;
 pub mod resolve;
 pub mod runner;
 pub mod scaffold;
+#[cfg(test)]
+mod test_server;
 
 use std::process::ExitCode;
 

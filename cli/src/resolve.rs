@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn pre_releases_only_when_named() {
         assert_eq!(pick(&catalog(), "nova-tools@^2").expect_err("no match").to_string(),
-            "no version of `nova-tools` matches `^2` (available: 1.10.0, 1.2.0, 1.0.0)");
+            "no version of `nova-tools` matches `^2` (available: 2.0.0-rc.1, 1.10.0, 1.2.0, 1.0.0)");
         assert_eq!(pick(&catalog(), "nova-tools@>=2.0.0-rc.1").expect("pick"), ("2.0.0-rc.1".into(), false));
     }
 

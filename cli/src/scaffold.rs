@@ -69,8 +69,7 @@ pub fn name_from_dir(dir: &Path) -> Result<AssetName, Error> {
     let abs = std::path::absolute(dir).map_err(io_error(dir))?;
     let base = abs
         .components()
-        .filter(|c| matches!(c, std::path::Component::Normal(_)))
-        .next_back()
+        .rfind(|c| matches!(c, std::path::Component::Normal(_)))
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .unwrap_or_default();
     AssetName::canonical_form(&base).map_err(|e| Error::DirName(base, e))
