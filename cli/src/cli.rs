@@ -43,7 +43,13 @@ pub struct GlobalArgs {
     pub registry: String,
 
     /// API token for publishing; prefer the environment variable, which `ps` does not show
-    #[arg(long, global = true, env = "OSOPS_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    #[arg(
+        long,
+        global = true,
+        env = "OSOPS_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
     pub token: Option<String>,
 
     /// Print only data and errors (no status lines, notes or progress bars)
@@ -55,10 +61,22 @@ pub struct GlobalArgs {
     pub verbose: bool,
 
     /// Time allowed for one HTTP request, body included, in seconds
-    #[arg(long, global = true, env = "OSOPS_HTTP_TIMEOUT", default_value_t = 300, value_name = "SECS")]
+    #[arg(
+        long,
+        global = true,
+        env = "OSOPS_HTTP_TIMEOUT",
+        default_value_t = 300,
+        value_name = "SECS"
+    )]
     pub http_timeout: u64,
 
     /// How many times to retry a GET that failed to connect or got a 5xx/429 answer
-    #[arg(long, global = true, env = "OSOPS_HTTP_RETRIES", default_value_t = 3, value_name = "N")]
+    #[arg(
+        long,
+        global = true,
+        env = "OSOPS_HTTP_RETRIES",
+        default_value_t = 3,
+        value_name = "N"
+    )]
     pub http_retries: u32,
 }

@@ -19,7 +19,9 @@ use osops_index::AssetName;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot find a home directory for osops: none of OSOPS_HOME, XDG_DATA_HOME or HOME is set")]
+    #[error(
+        "cannot find a home directory for osops: none of OSOPS_HOME, XDG_DATA_HOME or HOME is set"
+    )]
     NoHome,
     #[error("cannot access `{}`", .path.display())]
     Io {
@@ -38,8 +40,12 @@ pub enum Error {
 impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::NoHome => Some("set OSOPS_HOME to the directory osops should install into".into()),
-            Error::BadReceipt { .. } => Some("reinstall the asset with `osops install NAME --force`".into()),
+            Error::NoHome => {
+                Some("set OSOPS_HOME to the directory osops should install into".into())
+            }
+            Error::BadReceipt { .. } => {
+                Some("reinstall the asset with `osops install NAME --force`".into())
+            }
             Error::Io { .. } => None,
         }
     }
@@ -47,7 +53,10 @@ impl Error {
 
 /// Wraps an I/O error with the path it concerns.
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_owned(), source }
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// What `osops install` records, last, for each installed asset.
@@ -74,7 +83,11 @@ pub struct Home {
 impl Home {
     /// `$OSOPS_HOME`, else `$XDG_DATA_HOME/osops`, else `$HOME/.local/share/osops`.
     pub fn from_env() -> Result<Home, Error> {
-        let non_empty = |var: &str| std::env::var_os(var).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let non_empty = |var: &str| {
+            std::env::var_os(var)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         let root = if let Some(home) = non_empty("OSOPS_HOME") {
             home
         } else if let Some(data) = non_empty("XDG_DATA_HOME").filter(|p| p.is_absolute()) {
@@ -123,7 +136,9 @@ impl Home {
 
     /// `cache/REGISTRY-ID/`: one download cache per registry.
     pub fn cache_dir(&self, registry: &str) -> PathBuf {
-        self.root.join("cache").join(crate::client::registry_id(registry))
+        self.root
+            .join("cache")
+            .join(crate::client::registry_id(registry))
     }
 
     pub fn read_receipt(&self, name: &AssetName) -> Result<Option<Receipt>, Error> {
@@ -133,7 +148,9 @@ impl Home {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::Io { path, source: e }),
         };
-        serde_json::from_slice(&text).map(Some).map_err(|source| Error::BadReceipt { path, source })
+        serde_json::from_slice(&text)
+            .map(Some)
+            .map_err(|source| Error::BadReceipt { path, source })
     }
 
     /// Writes the receipt atomically: a temporary file in the same directory, synced, renamed.
@@ -162,14 +179,23 @@ impl Home {
         let entries = match std::fs::read_dir(&dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(Error::Io { path: dir, source: e }),
+            Err(e) => {
+                return Err(Error::Io {
+                    path: dir,
+                    source: e,
+                });
+            }
         };
         let mut receipts = Vec::new();
         for entry in entries {
             let entry = entry.map_err(io_error(&dir))?;
             let file_name = entry.file_name();
-            let Some(stem) = file_name.to_str().and_then(|n| n.strip_suffix(".json")) else { continue };
-            let Ok(name) = AssetName::parse(stem) else { continue };
+            let Some(stem) = file_name.to_str().and_then(|n| n.strip_suffix(".json")) else {
+                continue;
+            };
+            let Ok(name) = AssetName::parse(stem) else {
+                continue;
+            };
             if let Some(receipt) = self.read_receipt(&name)? {
                 receipts.push(receipt);
             }
@@ -183,10 +209,16 @@ impl Home {
 /// the old contents or the new ones, never a part.
 pub(crate) fn write_atomic(dir: &Path, path: &Path, contents: &[u8]) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir).map_err(io_error(dir))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .map_err(io_error(dir))?;
     tmp.write_all(contents).map_err(io_error(tmp.path()))?;
     tmp.as_file().sync_all().map_err(io_error(path))?;
-    tmp.persist(path).map_err(|e| Error::Io { path: path.to_owned(), source: e.error })?;
+    tmp.persist(path).map_err(|e| Error::Io {
+        path: path.to_owned(),
+        source: e.error,
+    })?;
     Ok(())
 }
 
@@ -218,15 +250,32 @@ mod tests {
         home.write_receipt(&receipt("zeta-tool")).expect("write");
         home.write_receipt(&receipt("alpha-tool")).expect("write");
         std::fs::write(home.receipts_dir().join("notes.txt"), "x").expect("stray file");
-        let names: Vec<_> = home.receipts().expect("list").into_iter().map(|r| r.name.to_string()).collect();
+        let names: Vec<_> = home
+            .receipts()
+            .expect("list")
+            .into_iter()
+            .map(|r| r.name.to_string())
+            .collect();
         assert_eq!(names, ["alpha-tool", "zeta-tool"]);
-        let back = home.read_receipt(&AssetName::parse("alpha-tool").expect("name")).expect("read").expect("some");
-        assert_eq!(back, Receipt { installed_at: back.installed_at.clone(), ..receipt("alpha-tool") });
+        let back = home
+            .read_receipt(&AssetName::parse("alpha-tool").expect("name"))
+            .expect("read")
+            .expect("some");
+        assert_eq!(
+            back,
+            Receipt {
+                installed_at: back.installed_at.clone(),
+                ..receipt("alpha-tool")
+            }
+        );
         assert!(back.installed_at.ends_with('Z'), "{}", back.installed_at);
         // No temporary files are left beside the receipts.
         let leftovers = std::fs::read_dir(home.receipts_dir())
             .expect("dir")
-            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".tmp-")))
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+            })
             .count();
         assert_eq!(leftovers, 0);
     }
@@ -235,7 +284,17 @@ mod tests {
     fn receipt_json_has_the_documented_fields() {
         let value = serde_json::to_value(receipt("nova-tools")).expect("json");
         let keys: Vec<_> = value.as_object().expect("object").keys().cloned().collect();
-        assert_eq!(keys, ["bins", "cksum", "installed_at", "name", "registry", "version"]);
+        assert_eq!(
+            keys,
+            [
+                "bins",
+                "cksum",
+                "installed_at",
+                "name",
+                "registry",
+                "version"
+            ]
+        );
         assert_eq!(value["bins"]["tool"], "bin/tool.sh");
         assert_eq!(value["version"], "1.2.0");
     }
@@ -243,7 +302,13 @@ mod tests {
     #[test]
     fn caches_differ_per_registry() {
         let home = Home::at("/h");
-        assert_ne!(home.cache_dir("http://a.example"), home.cache_dir("http://b.example"));
-        assert_eq!(home.cache_dir("http://a.example/"), home.cache_dir("http://a.example"));
+        assert_ne!(
+            home.cache_dir("http://a.example"),
+            home.cache_dir("http://b.example")
+        );
+        assert_eq!(
+            home.cache_dir("http://a.example/"),
+            home.cache_dir("http://a.example")
+        );
     }
 }

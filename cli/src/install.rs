@@ -10,13 +10,14 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use osops_index::archive::{self, ArchiveError, Limits};
 use osops_index::{AssetName, IndexConfig, IndexEntry};
 use semver::Version;
 
 use crate::client::{self, Client};
+use crate::fs::{make_executable, random_suffix, read_bounded, remove_leftovers, remove_path};
 use crate::home::{self, Home, Receipt, io_error};
 use crate::links::{self, LinkState};
 use crate::printer::{Printer, human_bytes};
@@ -35,17 +36,34 @@ pub enum Error {
     NotFound { name: AssetName, registry: String },
     #[error(transparent)]
     NoMatch(#[from] NoMatch),
-    #[error("`{name}` is installed from `{installed_from}`, not from `{registry}`; refusing to replace it")]
-    OtherRegistry { name: AssetName, installed_from: String, registry: String },
-    #[error("the index lists `{cksum}` as the checksum of {name} v{version}, which is not a sha256")]
-    BadIndexChecksum { name: AssetName, version: Version, cksum: String },
+    #[error(
+        "`{name}` is installed from `{installed_from}`, not from `{registry}`; refusing to replace it"
+    )]
+    OtherRegistry {
+        name: AssetName,
+        installed_from: String,
+        registry: String,
+    },
+    #[error(
+        "the index lists `{cksum}` as the checksum of {name} v{version}, which is not a sha256"
+    )]
+    BadIndexChecksum {
+        name: AssetName,
+        version: Version,
+        cksum: String,
+    },
     #[error("the registry's download URL `{0}` is not an http(s) URL")]
     BadDownloadUrl(String),
     #[error(
         "checksum mismatch for {name} v{version}: expected {expected}, got {got}; \
          the registry or a proxy served different bytes than its index lists"
     )]
-    ChecksumMismatch { name: AssetName, version: Version, expected: String, got: String },
+    ChecksumMismatch {
+        name: AssetName,
+        version: Version,
+        expected: String,
+        got: String,
+    },
     #[error("the archive of {name} v{version} is invalid")]
     Archive {
         name: AssetName,
@@ -54,9 +72,18 @@ pub enum Error {
         source: Box<ArchiveError>,
     },
     #[error("the archive the index lists as {name} v{version} contains {found}")]
-    ManifestMismatch { name: AssetName, version: Version, found: String },
+    ManifestMismatch {
+        name: AssetName,
+        version: Version,
+        found: String,
+    },
     #[error("entry point `{cmd}` (`{path}`) of {name}: {reason}")]
-    BadEntrypoint { name: AssetName, cmd: String, path: String, reason: String },
+    BadEntrypoint {
+        name: AssetName,
+        cmd: String,
+        path: String,
+        reason: String,
+    },
     #[error("command `{cmd}` is already provided by `{owner}`")]
     BinConflict { cmd: String, owner: String },
     #[error("`{}` exists and was not created by osops", .path.display())]
@@ -87,7 +114,9 @@ impl Error {
             Error::BinConflict { cmd, owner } => Some(format!(
                 "pass `--force` to take `{cmd}` over, or run `osops uninstall {owner}` first"
             )),
-            Error::BinForeign { cmd, .. } => Some(format!("move it away, or pass `--force` to replace `{cmd}`")),
+            Error::BinForeign { cmd, .. } => Some(format!(
+                "move it away, or pass `--force` to replace `{cmd}`"
+            )),
             Error::NotInstalled(_) => Some("see what is installed with `osops list`".into()),
             Error::Home(e) => e.hint(),
             _ => None,
@@ -106,7 +135,10 @@ pub enum Outcome {
         /// The version this one replaced, if another was installed.
         replaced: Option<Version>,
     },
-    AlreadyInstalled { name: AssetName, version: Version },
+    AlreadyInstalled {
+        name: AssetName,
+        version: Version,
+    },
 }
 
 /// Installs assets from one registry into one home.
@@ -120,12 +152,22 @@ pub struct Installer<'a> {
 
 impl<'a> Installer<'a> {
     pub fn new(home: &'a Home, client: &'a Client, printer: &'a Printer) -> Self {
-        Installer { home, client, printer, limits: Limits::default(), config: None }
+        Installer {
+            home,
+            client,
+            printer,
+            limits: Limits::default(),
+            config: None,
+        }
     }
 
     fn client_error(&self, what: impl Into<String>) -> impl FnOnce(client::Error) -> Error + '_ {
         let what = what.into();
-        move |source| Error::Client { what, registry: self.client.registry().to_owned(), source }
+        move |source| Error::Client {
+            what,
+            registry: self.client.registry().to_owned(),
+            source,
+        }
     }
 
     pub fn install(&mut self, spec: &Spec, force: bool) -> Result<Outcome, Error> {
@@ -135,15 +177,24 @@ impl<'a> Installer<'a> {
             .client
             .index_entries(name, &reporter)
             .map_err(self.client_error(format!("the index entry of `{name}`")))?
-            .ok_or_else(|| Error::NotFound { name: name.clone(), registry: self.client.registry().to_owned() })?;
+            .ok_or_else(|| Error::NotFound {
+                name: name.clone(),
+                registry: self.client.registry().to_owned(),
+            })?;
         let selected = resolve::select(&entries, spec)?;
         let entry = &selected.entry;
         let version = &entry.vers;
         if selected.yanked {
-            self.printer.warn(format_args!("{name} v{version} is yanked; installing it because it was pinned exactly"));
+            self.printer.warn(format_args!(
+                "{name} v{version} is yanked; installing it because it was pinned exactly"
+            ));
         }
         if !is_sha256(&entry.cksum) {
-            return Err(Error::BadIndexChecksum { name: name.clone(), version: version.clone(), cksum: entry.cksum.clone() });
+            return Err(Error::BadIndexChecksum {
+                name: name.clone(),
+                version: version.clone(),
+                cksum: entry.cksum.clone(),
+            });
         }
 
         let previous = self.home.read_receipt(name)?;
@@ -155,14 +206,24 @@ impl<'a> Installer<'a> {
                     registry: self.client.registry().to_owned(),
                 });
             }
-            if &prev.version == version && prev.cksum == entry.cksum && !force && self.home.version_dir(name, version).is_dir() {
-                return Ok(Outcome::AlreadyInstalled { name: name.clone(), version: version.clone() });
+            if &prev.version == version
+                && prev.cksum == entry.cksum
+                && !force
+                && self.home.version_dir(name, version).is_dir()
+            {
+                return Ok(Outcome::AlreadyInstalled {
+                    name: name.clone(),
+                    version: version.clone(),
+                });
             }
         }
 
         let bytes = self.fetch(entry)?;
-        let archive = archive::read(&bytes, &self.limits)
-            .map_err(|e| Error::Archive { name: name.clone(), version: version.clone(), source: Box::new(e) })?;
+        let archive = archive::read(&bytes, &self.limits).map_err(|e| Error::Archive {
+            name: name.clone(),
+            version: version.clone(),
+            source: Box::new(e),
+        })?;
         let found = &archive.manifest.asset;
         if &found.name != name || &found.version != version {
             return Err(Error::ManifestMismatch {
@@ -201,11 +262,15 @@ impl<'a> Installer<'a> {
 
         // Installed. What follows is tidying: a failure is worth a warning, not an error.
         if let Err(e) = self.tidy(name, version, previous.as_ref(), &bins) {
-            self.printer.warn(format_args!("installed {name} v{version}, but could not remove the old files: {e}"));
+            self.printer.warn(format_args!(
+                "installed {name} v{version}, but could not remove the old files: {e}"
+            ));
         }
         for command in &archive.manifest.requires.commands {
             if crate::runner::find_in_path(command).is_none() {
-                self.printer.warn(format_args!("{name} needs `{command}`, which is not on PATH"));
+                self.printer.warn(format_args!(
+                    "{name} needs `{command}`, which is not on PATH"
+                ));
             }
         }
         Ok(Outcome::Installed {
@@ -226,22 +291,38 @@ impl<'a> Installer<'a> {
         let cached = cache_dir.join(format!("{cksum}.osops"));
         if let Some(bytes) = read_bounded(&cached, self.limits.max_compressed)? {
             if &osops_index::sha256_hex(&bytes) == cksum {
-                self.printer.detail("Cached", format_args!("{name} v{version} from `{}`", cached.display()));
+                self.printer.detail(
+                    "Cached",
+                    format_args!("{name} v{version} from `{}`", cached.display()),
+                );
                 return Ok(bytes);
             }
-            self.printer.warn(format_args!("cached archive `{}` is corrupt; downloading again", cached.display()));
+            self.printer.warn(format_args!(
+                "cached archive `{}` is corrupt; downloading again",
+                cached.display()
+            ));
             std::fs::remove_file(&cached).map_err(io_error(&cached))?;
         }
 
         let url = self.download_url(name, version)?;
-        self.printer.status("Downloading", format_args!("{name} v{version}"));
+        self.printer
+            .status("Downloading", format_args!("{name} v{version}"));
         self.printer.detail("Fetching", &url);
         // Dropping `tmp` on any error deletes the partial download.
-        let mut tmp = tempfile::Builder::new().prefix(".download-").tempfile_in(&cache_dir).map_err(io_error(&cache_dir))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".download-")
+            .tempfile_in(&cache_dir)
+            .map_err(io_error(&cache_dir))?;
         let reporter = self.printer.reporter();
         let (size, got) = self
             .client
-            .download(&url, &format!("{name} v{version}"), tmp.as_file_mut(), self.limits.max_compressed, &reporter)
+            .download(
+                &url,
+                &format!("{name} v{version}"),
+                tmp.as_file_mut(),
+                self.limits.max_compressed,
+                &reporter,
+            )
             .map_err(self.client_error(format!("{name} v{version}")))?;
         let mismatch = |got: String| Error::ChecksumMismatch {
             name: name.clone(),
@@ -255,14 +336,22 @@ impl<'a> Installer<'a> {
         // Hash again exactly the bytes that will be decompressed, as read back from disk.
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         let file = tmp.as_file_mut();
-        file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_end(&mut bytes)).map_err(io_error(tmp.path()))?;
+        file.seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_end(&mut bytes))
+            .map_err(io_error(tmp.path()))?;
         let again = osops_index::sha256_hex(&bytes);
         if &again != cksum {
             return Err(mismatch(again));
         }
         tmp.as_file().sync_all().map_err(io_error(&cached))?;
-        tmp.persist(&cached).map_err(|e| home::Error::Io { path: cached.clone(), source: e.error })?;
-        self.printer.detail("Downloaded", format_args!("{name} v{version} ({})", human_bytes(size)));
+        tmp.persist(&cached).map_err(|e| home::Error::Io {
+            path: cached.clone(),
+            source: e.error,
+        })?;
+        self.printer.detail(
+            "Downloaded",
+            format_args!("{name} v{version} ({})", human_bytes(size)),
+        );
         Ok(bytes)
     }
 
@@ -271,20 +360,29 @@ impl<'a> Installer<'a> {
             Some(config) => config,
             None => {
                 let reporter = self.printer.reporter();
-                let config =
-                    self.client.index_config(&reporter).map_err(self.client_error("the index configuration"))?;
+                let config = self
+                    .client
+                    .index_config(&reporter)
+                    .map_err(self.client_error("the index configuration"))?;
                 self.config.insert(config)
             }
         };
         let dl = &config.dl;
         let url = if dl.contains("{name}") || dl.contains("{version}") {
-            dl.replace("{name}", name.as_str()).replace("{version}", &version.to_string())
+            dl.replace("{name}", name.as_str())
+                .replace("{version}", &version.to_string())
         } else {
             // cargo's rule for a template without markers.
             format!("{}/{name}/{version}/download", dl.trim_end_matches('/'))
         };
-        let url = if url.starts_with('/') { format!("{}{url}", self.client.registry()) } else { url };
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(char::is_whitespace) {
+        let url = if url.starts_with('/') {
+            format!("{}{url}", self.client.registry())
+        } else {
+            url
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.contains(char::is_whitespace)
+        {
             return Err(Error::BadDownloadUrl(url));
         }
         Ok(url)
@@ -292,7 +390,11 @@ impl<'a> Installer<'a> {
 
     /// The bin links to create, checked: plain command names, files the archive holds, and
     /// commands no other installed asset owns (unless `force`).
-    fn plan_bins(&self, archive: &archive::Archive, force: bool) -> Result<BTreeMap<String, String>, Error> {
+    fn plan_bins(
+        &self,
+        archive: &archive::Archive,
+        force: bool,
+    ) -> Result<BTreeMap<String, String>, Error> {
         let name = &archive.manifest.asset.name;
         let mut bins = BTreeMap::new();
         for (cmd, path) in &archive.manifest.entrypoints.bin {
@@ -315,16 +417,26 @@ impl<'a> Installer<'a> {
                 LinkState::Free | LinkState::Stale => {}
                 LinkState::Owned(owner) if &owner == name => {}
                 LinkState::Owned(owner) if !force => {
-                    return Err(Error::BinConflict { cmd: cmd.clone(), owner: owner.to_string() });
+                    return Err(Error::BinConflict {
+                        cmd: cmd.clone(),
+                        owner: owner.to_string(),
+                    });
                 }
                 LinkState::Foreign if !force => {
-                    return Err(Error::BinForeign { cmd: cmd.clone(), path: self.home.bin_dir().join(cmd) });
+                    return Err(Error::BinForeign {
+                        cmd: cmd.clone(),
+                        path: self.home.bin_dir().join(cmd),
+                    });
                 }
                 LinkState::Owned(owner) => {
-                    self.printer.warn(format_args!("taking command `{cmd}` over from `{owner}`"));
+                    self.printer
+                        .warn(format_args!("taking command `{cmd}` over from `{owner}`"));
                 }
                 LinkState::Foreign => {
-                    self.printer.warn(format_args!("replacing `{}`", self.home.bin_dir().join(cmd).display()));
+                    self.printer.warn(format_args!(
+                        "replacing `{}`",
+                        self.home.bin_dir().join(cmd).display()
+                    ));
                 }
             }
             bins.insert(cmd.clone(), wanted.to_owned());
@@ -334,8 +446,15 @@ impl<'a> Installer<'a> {
 
     /// Extracts into a fresh temporary directory beside the target and renames it into place, so
     /// `assets/NAME/VERSION/` is either absent or complete.
-    fn extract(&self, archive: &archive::Archive, bins: &BTreeMap<String, String>) -> Result<(), Error> {
-        let (name, version) = (&archive.manifest.asset.name, &archive.manifest.asset.version);
+    fn extract(
+        &self,
+        archive: &archive::Archive,
+        bins: &BTreeMap<String, String>,
+    ) -> Result<(), Error> {
+        let (name, version) = (
+            &archive.manifest.asset.name,
+            &archive.manifest.asset.version,
+        );
         let asset_dir = self.home.asset_dir(name);
         std::fs::create_dir_all(&asset_dir).map_err(io_error(&asset_dir))?;
         remove_leftovers(&asset_dir, |file_name| file_name.starts_with(".tmp-"))?;
@@ -344,8 +463,15 @@ impl<'a> Installer<'a> {
         remove_path(&dest)?;
 
         let tmp = asset_dir.join(format!(".tmp-{version}-{}", random_suffix()));
-        let extract_error = |source| Error::Extract { name: name.clone(), version: version.clone(), path: tmp.clone(), source };
-        let result = archive.extract_to(&tmp).and_then(|()| make_executable(&tmp, bins.values()));
+        let extract_error = |source| Error::Extract {
+            name: name.clone(),
+            version: version.clone(),
+            path: tmp.clone(),
+            source,
+        };
+        let result = archive
+            .extract_to(&tmp)
+            .and_then(|()| make_executable(&tmp, bins.values()));
         if let Err(source) = result {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(extract_error(source));
@@ -358,7 +484,13 @@ impl<'a> Installer<'a> {
 
     /// After the receipt: drop the old version's links that the new one does not have, and every
     /// other directory under `assets/NAME/`.
-    fn tidy(&self, name: &AssetName, version: &Version, previous: Option<&Receipt>, bins: &BTreeMap<String, String>) -> Result<(), home::Error> {
+    fn tidy(
+        &self,
+        name: &AssetName,
+        version: &Version,
+        previous: Option<&Receipt>,
+        bins: &BTreeMap<String, String>,
+    ) -> Result<(), home::Error> {
         if let Some(prev) = previous {
             for cmd in prev.bins.keys().filter(|cmd| !bins.contains_key(*cmd)) {
                 links::unlink_if_owned(self.home, cmd, name)?;
@@ -385,78 +517,9 @@ pub fn uninstall(home: &Home, name: &AssetName) -> Result<Option<Version>, Error
 }
 
 fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// A file's bytes, or `None` if it does not exist; a file larger than `max` is removed and treated
-/// as absent (it cannot be a valid archive).
-fn read_bounded(path: &Path, max: u64) -> Result<Option<Vec<u8>>, home::Error> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(home::Error::Io { path: path.to_owned(), source: e }),
-    };
-    let mut bytes = Vec::new();
-    file.take(max + 1).read_to_end(&mut bytes).map_err(io_error(path))?;
-    if bytes.len() as u64 > max {
-        std::fs::remove_file(path).map_err(io_error(path))?;
-        return Ok(None);
-    }
-    Ok(Some(bytes))
-}
-
-fn remove_path(path: &Path) -> Result<(), home::Error> {
-    let result = match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
-        Ok(_) => std::fs::remove_file(path),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    };
-    result.map_err(io_error(path))
-}
-
-/// Removes the entries of `dir` whose names `doomed` picks.
-fn remove_leftovers(dir: &Path, doomed: impl Fn(&str) -> bool) -> Result<(), home::Error> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(home::Error::Io { path: dir.to_owned(), source: e }),
-    };
-    for entry in entries {
-        let entry = entry.map_err(io_error(dir))?;
-        if entry.file_name().to_str().is_none_or(&doomed) {
-            remove_path(&entry.path())?;
-        }
-    }
-    Ok(())
-}
-
-/// Entry points are meant to be run: make sure they are executable (0755).
-fn make_executable<'p>(root: &Path, paths: impl Iterator<Item = &'p String>) -> std::io::Result<()> {
-    #[cfg(unix)]
-    for path in paths {
-        use std::os::unix::fs::PermissionsExt;
-        let file = root.join(path);
-        let meta = std::fs::symlink_metadata(&file)?;
-        if meta.is_file() && meta.permissions().mode() & 0o111 != 0o111 {
-            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = (root, paths);
-    Ok(())
-}
-
-/// 12 random hex digits for temporary names.
-pub(crate) fn random_suffix() -> String {
-    let mut bytes = [0u8; 6];
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        bytes[..4].copy_from_slice(&(nanos ^ std::process::id()).to_le_bytes());
-    }
-    hex::encode(bytes)
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 pub mod cli;
 pub mod client;
 pub mod commands;
+mod fs;
 pub mod home;
 pub mod install;
 pub mod links;
@@ -48,7 +49,10 @@ pub struct UserError {
 
 impl UserError {
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        UserError { message: message.into(), hint: Some(hint.into()) }
+        UserError {
+            message: message.into(),
+            hint: Some(hint.into()),
+        }
     }
 }
 
@@ -58,6 +62,8 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         if let Some(e) = cause.downcast_ref::<UserError>() {
             e.hint.clone()
         } else if let Some(e) = cause.downcast_ref::<client::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<resolve::Error>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<install::Error>() {
             e.hint()

@@ -30,7 +30,9 @@ pub fn check_command_name(cmd: &str) -> Result<(), String> {
     } else if cmd.starts_with(['.', '-']) {
         Err("must not start with `.` or `-`".into())
     } else if let Some(c) = cmd.chars().find(|c| !ok_char(*c)) {
-        Err(format!("contains {c:?}; commands use only letters, digits, `-`, `_`, `.` and `+`"))
+        Err(format!(
+            "contains {c:?}; commands use only letters, digits, `-`, `_`, `.` and `+`"
+        ))
     } else {
         Ok(())
     }
@@ -50,10 +52,16 @@ pub fn target(name: &AssetName, version: &semver::Version, path: &str) -> PathBu
 fn link_owner(home: &Home, link: &Path) -> Option<String> {
     let target = std::fs::read_link(link).ok()?;
     let rest: Vec<Component<'_>> = if target.is_absolute() {
-        target.strip_prefix(home.assets_dir()).ok()?.components().collect()
+        target
+            .strip_prefix(home.assets_dir())
+            .ok()?
+            .components()
+            .collect()
     } else {
         let mut parts = target.components();
-        if parts.next() != Some(Component::ParentDir) || parts.next() != Some(Component::Normal("assets".as_ref())) {
+        if parts.next() != Some(Component::ParentDir)
+            || parts.next() != Some(Component::Normal("assets".as_ref()))
+        {
             return None;
         }
         parts.collect()
@@ -74,7 +82,9 @@ pub fn inspect(home: &Home, cmd: &str) -> Result<LinkState, Error> {
     if !meta.file_type().is_symlink() {
         return Ok(LinkState::Foreign);
     }
-    let Some(owner) = link_owner(home, &path) else { return Ok(LinkState::Foreign) };
+    let Some(owner) = link_owner(home, &path) else {
+        return Ok(LinkState::Foreign);
+    };
     match AssetName::parse(&owner) {
         Ok(owner) if home.read_receipt(&owner)?.is_some() => Ok(LinkState::Owned(owner)),
         Ok(_) => Ok(LinkState::Stale),
@@ -87,7 +97,7 @@ pub fn link(home: &Home, cmd: &str, target: &Path) -> Result<(), Error> {
     let bin = home.bin_dir();
     std::fs::create_dir_all(&bin).map_err(io_error(&bin))?;
     let path = bin.join(cmd);
-    let tmp = bin.join(format!(".{cmd}.tmp-{}", crate::install::random_suffix()));
+    let tmp = bin.join(format!(".{cmd}.tmp-{}", crate::fs::random_suffix()));
     symlink(target, &tmp).map_err(io_error(&tmp))?;
     if let Err(e) = std::fs::rename(&tmp, &path) {
         let _ = std::fs::remove_file(&tmp);
@@ -122,12 +132,19 @@ pub fn unlink_all(home: &Home, name: &AssetName) -> Result<Vec<String>, Error> {
     let entries = match std::fs::read_dir(&bin) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(Error::Io { path: bin, source: e }),
+        Err(e) => {
+            return Err(Error::Io {
+                path: bin,
+                source: e,
+            });
+        }
     };
     let mut removed = Vec::new();
     for entry in entries {
         let entry = entry.map_err(io_error(&bin))?;
-        let Some(cmd) = entry.file_name().to_str().map(str::to_owned) else { continue };
+        let Some(cmd) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
         if unlink_if_owned(home, &cmd, name)? {
             removed.push(cmd);
         }
@@ -164,7 +181,10 @@ mod tests {
             bins: Default::default(),
         })
         .expect("receipt");
-        assert_eq!(inspect(&home, "evac").expect("inspect"), LinkState::Owned(nova.clone()));
+        assert_eq!(
+            inspect(&home, "evac").expect("inspect"),
+            LinkState::Owned(nova.clone())
+        );
 
         std::fs::write(home.bin_dir().join("mine"), "#!/bin/sh\n").expect("file");
         assert_eq!(inspect(&home, "mine").expect("inspect"), LinkState::Foreign);

@@ -29,7 +29,11 @@ fn report(err: &anyhow::Error) {
     let red = anstyle::AnsiColor::Red.on_default().bold();
     let cyan = anstyle::AnsiColor::Cyan.on_default().bold();
     let paint = |style: anstyle::Style, text: &str| {
-        if color { format!("{style}{text}{style:#}") } else { text.to_owned() }
+        if color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
     };
     let mut out = String::new();
     out.push_str(&format!("{} {err}\n", paint(red, "error:")));

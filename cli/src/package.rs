@@ -61,7 +61,9 @@ impl Packaged {
 pub fn load_manifest(dir: &Path) -> Result<Manifest, Error> {
     let path = dir.join(MANIFEST_FILE);
     if !path.is_file() {
-        return Err(Error::NoManifest { dir: dir.to_owned() });
+        return Err(Error::NoManifest {
+            dir: dir.to_owned(),
+        });
     }
     Manifest::from_dir(dir).map_err(|source| Error::Manifest { path, source })
 }
@@ -70,21 +72,41 @@ pub fn load_manifest(dir: &Path) -> Result<Manifest, Error> {
 pub fn package(dir: &Path) -> Result<Packaged, Error> {
     let manifest = load_manifest(dir)?;
     let limits = Limits::default();
-    let pack_error = |source| Error::Pack { dir: dir.to_owned(), source };
+    let pack_error = |source| Error::Pack {
+        dir: dir.to_owned(),
+        source,
+    };
     let bytes = archive::pack(dir, &manifest, &limits).map_err(pack_error)?;
     // `pack` validated the bytes already; reading them back counts exactly what went in.
     let archive = archive::read(&bytes, &limits).map_err(|e| pack_error(PackError::Limit(e)))?;
-    let files = archive.entries.iter().filter(|e| matches!(e.data, EntryData::File { .. })).count();
-    Ok(Packaged { manifest, sha256: archive.sha256, bytes, files })
+    let files = archive
+        .entries
+        .iter()
+        .filter(|e| matches!(e.data, EntryData::File { .. }))
+        .count();
+    Ok(Packaged {
+        manifest,
+        sha256: archive.sha256,
+        bytes,
+        files,
+    })
 }
 
 /// The files `package` would put in the archive, relative and `/`-separated.
 pub fn list(dir: &Path) -> Result<Vec<String>, Error> {
     let manifest = load_manifest(dir)?;
-    let files = archive::package_files(dir, &manifest).map_err(|source| Error::Pack { dir: dir.to_owned(), source })?;
+    let files = archive::package_files(dir, &manifest).map_err(|source| Error::Pack {
+        dir: dir.to_owned(),
+        source,
+    })?;
     Ok(files
         .iter()
-        .map(|p| p.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/"))
+        .map(|p| {
+            p.components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        })
         .collect())
 }
 

@@ -40,7 +40,11 @@ pub struct Printer {
 impl Printer {
     pub fn new(verbosity: Verbosity) -> Self {
         let tty = std::io::stderr().is_terminal();
-        Printer { verbosity, color: stderr_color(), progress: tty && verbosity != Verbosity::Quiet }
+        Printer {
+            verbosity,
+            color: stderr_color(),
+            progress: tty && verbosity != Verbosity::Quiet,
+        }
     }
 
     pub fn verbosity(&self) -> Verbosity {
@@ -48,7 +52,11 @@ impl Printer {
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
-        if self.color { format!("{style}{text}{style:#}") } else { text.to_owned() }
+        if self.color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
     }
 
     fn talk(&self, line: &str) {
@@ -60,7 +68,10 @@ impl Printer {
     /// `   Installed nova-evacuate-host v1.2.0`: a step done or begun.
     pub fn status(&self, verb: &str, message: impl Display) {
         if self.verbosity != Verbosity::Quiet {
-            let verb = self.paint(AnsiColor::Green.on_default().bold(), &format!("{verb:>VERB_WIDTH$}"));
+            let verb = self.paint(
+                AnsiColor::Green.on_default().bold(),
+                &format!("{verb:>VERB_WIDTH$}"),
+            );
             self.talk(&format!("{verb} {message}"));
         }
     }
@@ -68,7 +79,10 @@ impl Printer {
     /// A status line shown only with `--verbose`.
     pub fn detail(&self, verb: &str, message: impl Display) {
         if self.verbosity == Verbosity::Verbose {
-            let verb = self.paint(AnsiColor::Cyan.on_default().bold(), &format!("{verb:>VERB_WIDTH$}"));
+            let verb = self.paint(
+                AnsiColor::Cyan.on_default().bold(),
+                &format!("{verb:>VERB_WIDTH$}"),
+            );
             self.talk(&format!("{verb} {message}"));
         }
     }
@@ -124,7 +138,10 @@ impl Printer {
 
     /// A [`Reporter`] that draws download progress bars on stderr and warns about retries.
     pub fn reporter(&self) -> CliReporter<'_> {
-        CliReporter { printer: self, bar: RefCell::new(None) }
+        CliReporter {
+            printer: self,
+            bar: RefCell::new(None),
+        }
     }
 }
 

@@ -27,9 +27,10 @@ pub enum Error {
 impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Req { .. } => {
-                Some("write a version (`1.2.0`) or a requirement (`1.2`, `^1`, `=1.2.0`, `>=1, <2`)".into())
-            }
+            Error::Req { .. } => Some(
+                "write a version (`1.2.0`) or a requirement (`1.2`, `^1`, `=1.2.0`, `>=1, <2`)"
+                    .into(),
+            ),
             Error::Name { .. } => None,
         }
     }
@@ -53,19 +54,32 @@ impl Spec {
             Some((name, req)) => (name, Some(req.trim())),
             None => (spec, None),
         };
-        let canonical =
-            AssetName::canonical_form(name).map_err(|source| Error::Name { spec: spec.to_owned(), source })?;
+        let canonical = AssetName::canonical_form(name).map_err(|source| Error::Name {
+            spec: spec.to_owned(),
+            source,
+        })?;
         let folded_from = (canonical.as_str() != name).then(|| name.to_owned());
         let req = match req_text {
             None => None,
             // A bare full version is an exact pin, as in `cargo install foo@1.2.0`.
-            Some(text) => Some(match Version::parse(text) {
-                Ok(v) => VersionReq::parse(&format!("={v}")),
-                Err(_) => VersionReq::parse(text),
-            }
-            .map_err(|source| Error::Req { spec: spec.to_owned(), req: text.to_owned(), source })?),
+            Some(text) => Some(
+                match Version::parse(text) {
+                    Ok(v) => VersionReq::parse(&format!("={v}")),
+                    Err(_) => VersionReq::parse(text),
+                }
+                .map_err(|source| Error::Req {
+                    spec: spec.to_owned(),
+                    req: text.to_owned(),
+                    source,
+                })?,
+            ),
         };
-        Ok(Spec { name: canonical, folded_from, req, req_text: req_text.map(str::to_owned) })
+        Ok(Spec {
+            name: canonical,
+            folded_from,
+            req,
+            req_text: req_text.map(str::to_owned),
+        })
     }
 
     /// Whether the requirement pins one version exactly (`=1.2.0`).
@@ -89,9 +103,18 @@ pub struct Selected {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NoMatch {
     #[error("no version of `{name}` matches `{req}` (available: {available})")]
-    None { name: AssetName, req: String, available: String },
+    None {
+        name: AssetName,
+        req: String,
+        available: String,
+    },
     #[error("every version of `{name}` that matches `{req}` is yanked ({yanked})")]
-    AllYanked { name: AssetName, req: String, yanked: String, newest: Version },
+    AllYanked {
+        name: AssetName,
+        req: String,
+        yanked: String,
+        newest: Version,
+    },
 }
 
 /// Picks the newest matching version (see the module docs for the rules).
@@ -100,11 +123,17 @@ pub fn select(entries: &[IndexEntry], spec: &Spec) -> Result<Selected, NoMatch> 
     let mut matching: Vec<&IndexEntry> = entries.iter().filter(|e| req.matches(&e.vers)).collect();
     matching.sort_by(|a, b| b.vers.cmp(&a.vers));
     if let Some(entry) = matching.iter().find(|e| !e.yanked) {
-        return Ok(Selected { entry: (*entry).clone(), yanked: false });
+        return Ok(Selected {
+            entry: (*entry).clone(),
+            yanked: false,
+        });
     }
     let req_text = spec.req_text.clone().unwrap_or_else(|| "*".into());
     match matching.first() {
-        Some(entry) if spec.is_exact() => Ok(Selected { entry: (*entry).clone(), yanked: true }),
+        Some(entry) if spec.is_exact() => Ok(Selected {
+            entry: (*entry).clone(),
+            yanked: true,
+        }),
         Some(entry) => Err(NoMatch::AllYanked {
             name: spec.name.clone(),
             req: req_text,
@@ -118,7 +147,11 @@ pub fn select(entries: &[IndexEntry], spec: &Spec) -> Result<Selected, NoMatch> 
             Err(NoMatch::None {
                 name: spec.name.clone(),
                 req: req_text,
-                available: if available.is_empty() { "none".into() } else { available },
+                available: if available.is_empty() {
+                    "none".into()
+                } else {
+                    available
+                },
             })
         }
     }
@@ -139,7 +172,9 @@ impl NoMatch {
             NoMatch::AllYanked { name, newest, .. } => Some(format!(
                 "a yanked version installs only when pinned exactly: `osops install {name}@={newest}`"
             )),
-            NoMatch::None { name, .. } => Some(format!("see every version with `osops info {name}`")),
+            NoMatch::None { name, .. } => {
+                Some(format!("see every version with `osops info {name}`"))
+            }
         }
     }
 }
@@ -182,28 +217,56 @@ mod tests {
 
     #[test]
     fn newest_non_yanked_wins() {
-        assert_eq!(pick(&catalog(), "nova-tools").expect("pick"), ("1.10.0".into(), false));
-        assert_eq!(pick(&catalog(), "nova-tools@1.2").expect("pick"), ("1.10.0".into(), false));
-        assert_eq!(pick(&catalog(), "nova-tools@~1.2").expect("pick"), ("1.2.0".into(), false));
-        assert_eq!(pick(&catalog(), "nova-tools@>=1, <1.3").expect("pick"), ("1.2.0".into(), false));
+        assert_eq!(
+            pick(&catalog(), "nova-tools").expect("pick"),
+            ("1.10.0".into(), false)
+        );
+        assert_eq!(
+            pick(&catalog(), "nova-tools@1.2").expect("pick"),
+            ("1.10.0".into(), false)
+        );
+        assert_eq!(
+            pick(&catalog(), "nova-tools@~1.2").expect("pick"),
+            ("1.2.0".into(), false)
+        );
+        assert_eq!(
+            pick(&catalog(), "nova-tools@>=1, <1.3").expect("pick"),
+            ("1.2.0".into(), false)
+        );
     }
 
     #[test]
     fn ranges_skip_yanked_versions() {
-        assert!(matches!(pick(&catalog(), "nova-tools@~1.3"), Err(NoMatch::AllYanked { .. })));
+        assert!(matches!(
+            pick(&catalog(), "nova-tools@~1.3"),
+            Err(NoMatch::AllYanked { .. })
+        ));
     }
 
     #[test]
     fn exact_pin_of_yanked_version_installs_flagged() {
-        assert_eq!(pick(&catalog(), "nova-tools@1.3.0").expect("pick"), ("1.3.0".into(), true));
-        assert_eq!(pick(&catalog(), "nova-tools@=1.3.0").expect("pick"), ("1.3.0".into(), true));
+        assert_eq!(
+            pick(&catalog(), "nova-tools@1.3.0").expect("pick"),
+            ("1.3.0".into(), true)
+        );
+        assert_eq!(
+            pick(&catalog(), "nova-tools@=1.3.0").expect("pick"),
+            ("1.3.0".into(), true)
+        );
     }
 
     #[test]
     fn pre_releases_only_when_named() {
-        assert_eq!(pick(&catalog(), "nova-tools@^2").expect_err("no match").to_string(),
-            "no version of `nova-tools` matches `^2` (available: 2.0.0-rc.1, 1.10.0, 1.2.0, 1.0.0)");
-        assert_eq!(pick(&catalog(), "nova-tools@>=2.0.0-rc.1").expect("pick"), ("2.0.0-rc.1".into(), false));
+        assert_eq!(
+            pick(&catalog(), "nova-tools@^2")
+                .expect_err("no match")
+                .to_string(),
+            "no version of `nova-tools` matches `^2` (available: 2.0.0-rc.1, 1.10.0, 1.2.0, 1.0.0)"
+        );
+        assert_eq!(
+            pick(&catalog(), "nova-tools@>=2.0.0-rc.1").expect("pick"),
+            ("2.0.0-rc.1".into(), false)
+        );
     }
 
     #[test]
@@ -216,7 +279,10 @@ mod tests {
 
     #[test]
     fn bad_requirements_are_errors() {
-        assert!(matches!(Spec::parse("nova-tools@banana"), Err(Error::Req { .. })));
+        assert!(matches!(
+            Spec::parse("nova-tools@banana"),
+            Err(Error::Req { .. })
+        ));
         assert!(matches!(Spec::parse("nova tools"), Err(Error::Name { .. })));
         assert!(Spec::parse("nova-tools@1.2.0").expect("spec").is_exact());
         assert!(!Spec::parse("nova-tools@=1.2").expect("spec").is_exact());

@@ -17,7 +17,11 @@ pub enum Error {
     #[error("`{0}` is not installed")]
     NotInstalled(AssetName),
     #[error("{name} has no command `{bin}` (it has: {})", .bins.join(", "))]
-    NoSuchBin { name: AssetName, bin: String, bins: Vec<String> },
+    NoSuchBin {
+        name: AssetName,
+        bin: String,
+        bins: Vec<String>,
+    },
     #[error("{name} has several commands ({}); say which one to run", .bins.join(", "))]
     Ambiguous { name: AssetName, bins: Vec<String> },
     #[error("{name} has no command and no playbook to run")]
@@ -44,11 +48,14 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::NotInstalled(name) => Some(format!("install it with `osops install {name}`")),
-            Error::Ambiguous { name, bins } => {
-                Some(format!("pass `--bin`, e.g. `osops run {name} --bin {}`", bins.first().map_or("CMD", |b| b)))
-            }
+            Error::Ambiguous { name, bins } => Some(format!(
+                "pass `--bin`, e.g. `osops run {name} --bin {}`",
+                bins.first().map_or("CMD", |b| b)
+            )),
             Error::NoAnsible { .. } => Some("install Ansible (`pip install ansible-core`)".into()),
-            Error::Manifest { name, .. } => Some(format!("reinstall it with `osops install {name} --force`")),
+            Error::Manifest { name, .. } => {
+                Some(format!("reinstall it with `osops install {name} --force`"))
+            }
             Error::Home(e) => e.hint(),
             _ => None,
         }
@@ -65,27 +72,56 @@ pub struct Target {
 
 /// Finds what to run for `name`.
 pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target, Error> {
-    let receipt = home.read_receipt(name)?.ok_or_else(|| Error::NotInstalled(name.clone()))?;
+    let receipt = home
+        .read_receipt(name)?
+        .ok_or_else(|| Error::NotInstalled(name.clone()))?;
     let dir = home.version_dir(name, &receipt.version);
     let bins: Vec<String> = receipt.bins.keys().cloned().collect();
     let file = |path: &str| path.split('/').fold(dir.clone(), |p, part| p.join(part));
     match (bin, receipt.bins.len()) {
         (Some(bin), _) => match receipt.bins.get(bin) {
-            Some(path) => Ok(Target { program: file(path), args: vec![] }),
-            None => Err(Error::NoSuchBin { name: name.clone(), bin: bin.to_owned(), bins }),
+            Some(path) => Ok(Target {
+                program: file(path),
+                args: vec![],
+            }),
+            None => Err(Error::NoSuchBin {
+                name: name.clone(),
+                bin: bin.to_owned(),
+                bins,
+            }),
         },
         (None, 1) => {
-            let path = receipt.bins.values().next().map(String::as_str).unwrap_or_default();
-            Ok(Target { program: file(path), args: vec![] })
+            let path = receipt
+                .bins
+                .values()
+                .next()
+                .map(String::as_str)
+                .unwrap_or_default();
+            Ok(Target {
+                program: file(path),
+                args: vec![],
+            })
         }
         (None, 0) => {
-            let manifest =
-                Manifest::from_dir(&dir).map_err(|source| Error::Manifest { name: name.clone(), source })?;
-            let playbook = manifest.entrypoints.playbook.ok_or_else(|| Error::NothingToRun { name: name.clone() })?;
-            let program = find_in_path("ansible-playbook").ok_or_else(|| Error::NoAnsible { name: name.clone() })?;
-            Ok(Target { program, args: vec![file(&playbook).into_os_string()] })
+            let manifest = Manifest::from_dir(&dir).map_err(|source| Error::Manifest {
+                name: name.clone(),
+                source,
+            })?;
+            let playbook = manifest
+                .entrypoints
+                .playbook
+                .ok_or_else(|| Error::NothingToRun { name: name.clone() })?;
+            let program = find_in_path("ansible-playbook")
+                .ok_or_else(|| Error::NoAnsible { name: name.clone() })?;
+            Ok(Target {
+                program,
+                args: vec![file(&playbook).into_os_string()],
+            })
         }
-        (None, _) => Err(Error::Ambiguous { name: name.clone(), bins }),
+        (None, _) => Err(Error::Ambiguous {
+            name: name.clone(),
+            bins,
+        }),
     }
 }
 
@@ -94,7 +130,10 @@ pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target
 pub fn run(target: &Target, args: &[OsString]) -> Result<ExitCode, Error> {
     let mut command = Command::new(&target.program);
     command.args(&target.args).args(args);
-    let spawn_error = |source| Error::Spawn { program: target.program.clone(), source };
+    let spawn_error = |source| Error::Spawn {
+        program: target.program.clone(),
+        source,
+    };
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -103,7 +142,9 @@ pub fn run(target: &Target, args: &[OsString]) -> Result<ExitCode, Error> {
     #[cfg(not(unix))]
     {
         let status = command.status().map_err(spawn_error)?;
-        Ok(ExitCode::from(status.code().map_or(1, |c| (c & 0xff) as u8)))
+        Ok(ExitCode::from(
+            status.code().map_or(1, |c| (c & 0xff) as u8),
+        ))
     }
 }
 
@@ -113,11 +154,15 @@ pub fn find_in_path(command: &str) -> Option<PathBuf> {
         return is_executable(Path::new(command)).then(|| PathBuf::from(command));
     }
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|dir| dir.join(command)).find(|p| is_executable(p))
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(command))
+        .find(|p| is_executable(p))
 }
 
 fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else { return false };
+    let Ok(meta) = std::fs::metadata(path) else {
+        return false;
+    };
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -140,7 +185,10 @@ mod tests {
             cksum: "0".repeat(64),
             registry: "http://r".into(),
             installed_at: "2026-01-01T00:00:00Z".into(),
-            bins: bins.iter().map(|(c, p)| ((*c).to_owned(), (*p).to_owned())).collect::<BTreeMap<_, _>>(),
+            bins: bins
+                .iter()
+                .map(|(c, p)| ((*c).to_owned(), (*p).to_owned()))
+                .collect::<BTreeMap<_, _>>(),
         })
         .expect("receipt");
         name
@@ -152,19 +200,39 @@ mod tests {
         let home = Home::at(dir.path());
         let name = install(&home, &[("a", "bin/a.sh"), ("b", "bin/b.sh")]);
         let err = target(&home, &name, None).expect_err("ambiguous");
-        assert_eq!(err.to_string(), "nova-tools has several commands (a, b); say which one to run");
+        assert_eq!(
+            err.to_string(),
+            "nova-tools has several commands (a, b); say which one to run"
+        );
         let t = target(&home, &name, Some("b")).expect("target");
-        assert_eq!(t.program, dir.path().join("assets/nova-tools/1.0.0/bin/b.sh"));
-        assert!(matches!(target(&home, &name, Some("c")), Err(Error::NoSuchBin { .. })));
+        assert_eq!(
+            t.program,
+            dir.path().join("assets/nova-tools/1.0.0/bin/b.sh")
+        );
+        assert!(matches!(
+            target(&home, &name, Some("c")),
+            Err(Error::NoSuchBin { .. })
+        ));
 
         let name = install(&home, &[("a", "bin/a.sh")]);
-        assert_eq!(target(&home, &name, None).expect("target").program, dir.path().join("assets/nova-tools/1.0.0/bin/a.sh"));
+        assert_eq!(
+            target(&home, &name, None).expect("target").program,
+            dir.path().join("assets/nova-tools/1.0.0/bin/a.sh")
+        );
     }
 
     #[test]
     fn not_installed_hints_at_install() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let err = target(&Home::at(dir.path()), &AssetName::parse("x-y").expect("name"), None).expect_err("missing");
-        assert_eq!(err.hint().as_deref(), Some("install it with `osops install x-y`"));
+        let err = target(
+            &Home::at(dir.path()),
+            &AssetName::parse("x-y").expect("name"),
+            None,
+        )
+        .expect_err("missing");
+        assert_eq!(
+            err.hint().as_deref(),
+            Some("install it with `osops install x-y`")
+        );
     }
 }

@@ -24,9 +24,10 @@ pub enum Error {
 impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Exists(dir) => {
-                Some(format!("use `osops init {}` to make an asset of an existing directory", dir.display()))
-            }
+            Error::Exists(dir) => Some(format!(
+                "use `osops init {}` to make an asset of an existing directory",
+                dir.display()
+            )),
             Error::ManifestExists(_) => Some("edit it, or remove it to start over".into()),
             Error::DirName(..) => Some("pass the name with `--name`".into()),
             Error::Io { .. } => None,
@@ -35,7 +36,10 @@ impl Error {
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io { path: path.to_owned(), source }
+    move |source| Error::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// What `new`/`init` wrote, relative to the asset directory.
@@ -80,9 +84,21 @@ fn write_asset(dir: &Path, name: &AssetName, kind: Kind) -> Result<Created, Erro
     if std::fs::symlink_metadata(&manifest).is_ok() {
         return Err(Error::ManifestExists(manifest));
     }
-    let mut created = Created { dir: dir.to_owned(), name: name.clone(), kind, written: vec![], kept: vec![] };
+    let mut created = Created {
+        dir: dir.to_owned(),
+        name: name.clone(),
+        kind,
+        written: vec![],
+        kept: vec![],
+    };
     // The manifest first, with create-new semantics: a concurrent `init` cannot be overwritten.
-    write_new(dir, MANIFEST_FILE, &manifest_toml(name, kind), false, &mut created)?;
+    write_new(
+        dir,
+        MANIFEST_FILE,
+        &manifest_toml(name, kind),
+        false,
+        &mut created,
+    )?;
     write_new(dir, "README.md", &readme(name, kind), false, &mut created)?;
     for (path, contents, executable) in extra_files(name, kind) {
         write_new(dir, &path, &contents, executable, &mut created)?;
@@ -90,7 +106,13 @@ fn write_asset(dir: &Path, name: &AssetName, kind: Kind) -> Result<Created, Erro
     Ok(created)
 }
 
-fn write_new(dir: &Path, rel: &str, contents: &str, executable: bool, created: &mut Created) -> Result<(), Error> {
+fn write_new(
+    dir: &Path,
+    rel: &str,
+    contents: &str,
+    executable: bool,
+    created: &mut Created,
+) -> Result<(), Error> {
     let path = rel.split('/').fold(dir.to_owned(), |p, part| p.join(part));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
@@ -108,7 +130,9 @@ fn write_new(dir: &Path, rel: &str, contents: &str, executable: bool, created: &
             created.kept.push(rel.to_owned());
             return Ok(());
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Err(Error::ManifestExists(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::ManifestExists(path));
+        }
         Err(e) => return Err(Error::Io { path, source: e }),
     };
     std::io::Write::write_all(&mut file, contents.as_bytes()).map_err(io_error(&path))?;
@@ -116,7 +140,8 @@ fn write_new(dir: &Path, rel: &str, contents: &str, executable: bool, created: &
     if executable {
         // The umask may have cleared bits that `mode` asked for.
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(io_error(&path))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(io_error(&path))?;
     }
     created.written.push(rel.to_owned());
     Ok(())
@@ -177,7 +202,9 @@ description = "Say in one line what {name} does for an operator"
 fn readme(name: &AssetName, kind: Kind) -> String {
     let usage = match kind {
         _ if has_bin(kind) => format!("    osops install {name}\n    {name} --help\n"),
-        Kind::Playbook => format!("    osops install {name}\n    osops run {name} -- -i inventory\n"),
+        Kind::Playbook => {
+            format!("    osops install {name}\n    osops run {name} -- -i inventory\n")
+        }
         _ => format!("    osops install {name}\n"),
     };
     format!(
@@ -269,7 +296,10 @@ mod tests {
         let created = init_asset(dir.path(), &name, Kind::Check).expect("init");
         assert_eq!(created.written, ["osops.toml", "bin/rabbit-check"]);
         assert_eq!(created.kept, ["README.md"]);
-        assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).expect("read"), "mine");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("README.md")).expect("read"),
+            "mine"
+        );
         let err = init_asset(dir.path(), &name, Kind::Check).expect_err("second init");
         assert!(matches!(err, Error::ManifestExists(_)), "{err}");
     }
@@ -278,13 +308,24 @@ mod tests {
     fn new_refuses_an_existing_directory() {
         let dir = tempfile::tempdir().expect("tempdir");
         let name = AssetName::parse("rabbit-check").expect("name");
-        assert!(matches!(new_asset(dir.path(), &name, Kind::Check), Err(Error::Exists(_))));
+        assert!(matches!(
+            new_asset(dir.path(), &name, Kind::Check),
+            Err(Error::Exists(_))
+        ));
     }
 
     #[test]
     fn names_come_from_directories_folded() {
-        assert_eq!(name_from_dir(Path::new("/tmp/Nova_Tools")).expect("name").as_str(), "nova-tools");
-        assert!(matches!(name_from_dir(Path::new("/tmp/ops tools")), Err(Error::DirName(..))));
+        assert_eq!(
+            name_from_dir(Path::new("/tmp/Nova_Tools"))
+                .expect("name")
+                .as_str(),
+            "nova-tools"
+        );
+        assert!(matches!(
+            name_from_dir(Path::new("/tmp/ops tools")),
+            Err(Error::DirName(..))
+        ));
     }
 
     #[cfg(unix)]
@@ -293,7 +334,12 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let asset = dir.path().join("evac");
-        new_asset(&asset, &AssetName::parse("evac").expect("name"), Kind::Script).expect("new");
+        new_asset(
+            &asset,
+            &AssetName::parse("evac").expect("name"),
+            Kind::Script,
+        )
+        .expect("new");
         let stub = asset.join("bin/evac");
         let mode = std::fs::metadata(&stub).expect("stat").permissions().mode() & 0o777;
         assert_eq!(mode, 0o755);

@@ -9,7 +9,11 @@ use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Http { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    },
     /// Close the connection without answering.
     Close,
     /// Send the headers, then one body byte every `every`, forever.
@@ -18,7 +22,11 @@ pub enum Reply {
 
 impl Reply {
     pub fn ok(body: impl Into<Vec<u8>>) -> Reply {
-        Reply::Http { status: 200, headers: vec![], body: body.into() }
+        Reply::Http {
+            status: 200,
+            headers: vec![],
+            body: body.into(),
+        }
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Reply {
@@ -66,7 +74,10 @@ impl TestServer {
 
     /// Answers `"GET /path"` with `replies` in turn; the last one repeats.
     pub fn route(&self, request: &str, replies: Vec<Reply>) {
-        self.routes.lock().expect("lock").insert(request.to_owned(), replies);
+        self.routes
+            .lock()
+            .expect("lock")
+            .insert(request.to_owned(), replies);
     }
 
     /// Every request seen so far, as `"GET /path"`, in order.
@@ -86,7 +97,11 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
         return;
     }
     let mut parts = line.split_whitespace();
-    let request = format!("{} {}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let request = format!(
+        "{} {}",
+        parts.next().unwrap_or(""),
+        parts.next().unwrap_or("")
+    );
     let mut length = 0usize;
     loop {
         let mut header = String::new();
@@ -114,13 +129,22 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
     let mut stream = reader.into_inner();
     match reply {
         Reply::Close => {}
-        Reply::Http { status, headers, body } => {
-            let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+        Reply::Http {
+            status,
+            headers,
+            body,
+        } => {
+            let mut head = format!(
+                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
             for (k, v) in headers {
                 head.push_str(&format!("{k}: {v}\r\n"));
             }
             head.push_str("\r\n");
-            let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body));
+            let _ = stream
+                .write_all(head.as_bytes())
+                .and_then(|()| stream.write_all(&body));
         }
         Reply::Trickle { every } => {
             let head = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\nConnection: close\r\n\r\n";

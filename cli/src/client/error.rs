@@ -5,7 +5,11 @@ use std::time::Duration;
 pub enum Error {
     /// The registry answered with an error status; `detail` comes from its problem+json body.
     #[error("the registry answered {status}: {detail}")]
-    Api { status: u16, detail: String, url: String },
+    Api {
+        status: u16,
+        detail: String,
+        url: String,
+    },
     #[error("registry URL `{0}` is not an http:// or https:// URL")]
     BadRegistryUrl(String),
     #[error("cannot connect to `{url}`")]

@@ -17,7 +17,11 @@ const MAX_ERROR_BODY: u64 = 64 * 1024;
 enum Attempt<T> {
     Done(T),
     /// Worth another try (connection failure, reset, 5xx, 429); `error` is returned if none is left.
-    Retry { error: Error, reason: String, after: Option<Duration> },
+    Retry {
+        error: Error,
+        reason: String,
+        after: Option<Duration>,
+    },
     Fail(Error),
 }
 
@@ -45,7 +49,10 @@ impl Client {
         let mut request = Some(request);
         self.with_retries(url, false, &super::Silent, |deadline| {
             let Some(request) = request.take() else {
-                return Attempt::Fail(Error::Decode { url: url.to_owned(), message: "request sent twice".into() });
+                return Attempt::Fail(Error::Decode {
+                    url: url.to_owned(),
+                    message: "request sent twice".into(),
+                });
             };
             let resp = match self.start(url, request) {
                 Ok(resp) => resp,
@@ -73,7 +80,10 @@ impl Client {
         reporter: &dyn Reporter,
     ) -> Result<(u64, String), Error> {
         self.with_retries(url, true, reporter, |deadline| {
-            if let Err(e) = dest.set_len(0).and_then(|()| dest.seek(SeekFrom::Start(0)).map(drop)) {
+            if let Err(e) = dest
+                .set_len(0)
+                .and_then(|()| dest.seek(SeekFrom::Start(0)).map(drop))
+            {
                 return Attempt::Fail(Error::Io(e));
             }
             let resp = match self.start(url, self.http.get(url)) {
@@ -91,7 +101,11 @@ impl Client {
                 Ok(())
             });
             reporter.download_finished();
-            match result.and_then(|n| dest.flush().map(|()| n).map_err(|e| Attempt::Fail(Error::Io(e)))) {
+            match result.and_then(|n| {
+                dest.flush()
+                    .map(|()| n)
+                    .map_err(|e| Attempt::Fail(Error::Io(e)))
+            }) {
                 Ok(n) => Attempt::Done((n, hex::encode(hasher.finalize()))),
                 Err(attempt) => attempt,
             }
@@ -105,7 +119,11 @@ impl Client {
         reporter: &dyn Reporter,
         mut attempt: impl FnMut(Instant) -> Attempt<T>,
     ) -> Result<T, Error> {
-        let attempts = if retry { self.settings.retries.saturating_add(1) } else { 1 };
+        let attempts = if retry {
+            self.settings.retries.saturating_add(1)
+        } else {
+            1
+        };
         let mut delay = self.settings.backoff;
         let mut n = 1;
         loop {
@@ -115,7 +133,11 @@ impl Client {
                 Attempt::Fail(error) => return Err(error),
                 Attempt::Retry { error, .. } if n >= attempts => {
                     return Err(if attempts > 1 {
-                        Error::GaveUp { url: url.to_owned(), attempts, last: Box::new(error) }
+                        Error::GaveUp {
+                            url: url.to_owned(),
+                            attempts,
+                            last: Box::new(error),
+                        }
                     } else {
                         error
                     });
@@ -133,7 +155,9 @@ impl Client {
 
     /// Sends the request and sorts the answer: a success to read, or an attempt's outcome.
     fn start<T>(&self, url: &str, request: RequestBuilder) -> Result<Response, Attempt<T>> {
-        let resp = request.send().map_err(|e| send_error(url, e, self.settings.read_timeout))?;
+        let resp = request
+            .send()
+            .map_err(|e| send_error(url, e, self.settings.read_timeout))?;
         let status = resp.status();
         if status.is_success() {
             return Ok(resp);
@@ -141,7 +165,11 @@ impl Client {
         let after = retry_after(&resp);
         let error = api_error(url, resp);
         if status.is_server_error() || status.as_u16() == 429 {
-            Err(Attempt::Retry { reason: format!("HTTP {}", status.as_u16()), error, after })
+            Err(Attempt::Retry {
+                reason: format!("HTTP {}", status.as_u16()),
+                error,
+                after,
+            })
         } else {
             Err(Attempt::Fail(error))
         }
@@ -151,12 +179,23 @@ impl Client {
 fn send_error<T>(url: &str, e: reqwest::Error, read_timeout: Duration) -> Attempt<T> {
     let url = url.to_owned();
     if e.is_connect() {
-        Attempt::Retry { reason: "cannot connect".into(), error: Error::Connect { url, source: e }, after: None }
+        Attempt::Retry {
+            reason: "cannot connect".into(),
+            error: Error::Connect { url, source: e },
+            after: None,
+        }
     } else if e.is_timeout() {
-        Attempt::Fail(Error::Timeout { url, after: read_timeout })
+        Attempt::Fail(Error::Timeout {
+            url,
+            after: read_timeout,
+        })
     } else if e.is_request() || e.is_body() {
         // The connection was reset or closed before an answer.
-        Attempt::Retry { reason: "connection failed".into(), error: Error::Http { url, source: e }, after: None }
+        Attempt::Retry {
+            reason: "connection failed".into(),
+            error: Error::Http { url, source: e },
+            after: None,
+        }
     } else {
         Attempt::Fail(Error::Http { url, source: e })
     }
@@ -170,7 +209,12 @@ fn read_body<T>(
     deadline: Instant,
     mut sink: impl FnMut(&[u8]) -> std::io::Result<()>,
 ) -> Result<u64, Attempt<T>> {
-    let too_large = || Attempt::Fail(Error::TooLarge { url: url.to_owned(), limit });
+    let too_large = || {
+        Attempt::Fail(Error::TooLarge {
+            url: url.to_owned(),
+            limit,
+        })
+    };
     if resp.content_length().is_some_and(|len| len > limit) {
         return Err(too_large());
     }
@@ -179,19 +223,28 @@ fn read_body<T>(
     let mut total: u64 = 0;
     loop {
         if Instant::now() > deadline {
-            return Err(Attempt::Fail(Error::Timeout { url: url.to_owned(), after: deadline - started }));
+            return Err(Attempt::Fail(Error::Timeout {
+                url: url.to_owned(),
+                after: deadline - started,
+            }));
         }
         let n = match resp.read(&mut buf) {
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) if is_timeout(&e) => {
-                return Err(Attempt::Fail(Error::Timeout { url: url.to_owned(), after: started.elapsed() }));
+                return Err(Attempt::Fail(Error::Timeout {
+                    url: url.to_owned(),
+                    after: started.elapsed(),
+                }));
             }
             Err(e) => {
                 return Err(Attempt::Retry {
                     reason: "connection broke during the answer".into(),
-                    error: Error::Body { url: url.to_owned(), source: e },
+                    error: Error::Body {
+                        url: url.to_owned(),
+                        source: e,
+                    },
                     after: None,
                 });
             }
@@ -208,12 +261,20 @@ fn is_timeout(e: &std::io::Error) -> bool {
     if e.kind() == std::io::ErrorKind::TimedOut {
         return true;
     }
-    let mut source = e.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static));
+    let mut source = e
+        .get_ref()
+        .map(|inner| inner as &(dyn std::error::Error + 'static));
     while let Some(err) = source {
-        if err.downcast_ref::<reqwest::Error>().is_some_and(reqwest::Error::is_timeout) {
+        if err
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+        {
             return true;
         }
-        if err.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut) {
+        if err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
             return true;
         }
         source = err.source();
@@ -222,7 +283,11 @@ fn is_timeout(e: &std::io::Error) -> bool {
 }
 
 fn retry_after(resp: &Response) -> Option<Duration> {
-    let value = resp.headers().get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    let value = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -243,6 +308,14 @@ fn api_error(url: &str, resp: Response) -> Error {
         .and_then(|p| p.detail.or(p.title))
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("error").to_owned());
     // The detail is printed to a terminal: no escape sequences from a hostile server.
-    let detail: String = detail.chars().map(|c| if c.is_control() { ' ' } else { c }).take(1000).collect();
-    Error::Api { status: status.as_u16(), detail, url: url.to_owned() }
+    let detail: String = detail
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(1000)
+        .collect();
+    Error::Api {
+        status: status.as_u16(),
+        detail,
+        url: url.to_owned(),
+    }
 }

@@ -28,7 +28,8 @@ pub trait Reporter {
     fn download_progress(&self, _bytes: u64) {}
     fn download_finished(&self) {}
     /// Attempt `attempt` of `attempts` failed for `reason`; the client waits `delay` and retries.
-    fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, _delay: Duration, _reason: &str) {}
+    fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, _delay: Duration, _reason: &str) {
+    }
 }
 
 /// A [`Reporter`] that reports nothing.
@@ -82,8 +83,16 @@ impl Client {
             .connect_timeout(settings.connect_timeout)
             .timeout(timeout)
             .build()
-            .map_err(|source| Error::Http { url: base.clone(), source })?;
-        Ok(Client { base, token, http, settings })
+            .map_err(|source| Error::Http {
+                url: base.clone(),
+                source,
+            })?;
+        Ok(Client {
+            base,
+            token,
+            http,
+            settings,
+        })
     }
 
     /// The registry's base URL, without a trailing `/`.
@@ -95,23 +104,39 @@ impl Client {
     pub fn index_config(&self, reporter: &dyn Reporter) -> Result<IndexConfig, Error> {
         let url = format!("{}/index/config.json", self.base);
         let body = self.get_bytes(&url, reporter)?;
-        serde_json::from_slice(&body).map_err(|e| Error::Decode { url, message: e.to_string() })
+        serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            url,
+            message: e.to_string(),
+        })
     }
 
     /// `GET /index/{prefix}/{name}`: every published version, oldest first. `None` when the
     /// registry has no asset of that name.
-    pub fn index_entries(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Option<Vec<IndexEntry>>, Error> {
+    pub fn index_entries(
+        &self,
+        name: &AssetName,
+        reporter: &dyn Reporter,
+    ) -> Result<Option<Vec<IndexEntry>>, Error> {
         let url = format!("{}/index/{}", self.base, osops_index::index_path(name));
         let body = match self.get_bytes(&url, reporter) {
             Ok(body) => body,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e),
         };
-        let text = std::str::from_utf8(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
+        let text = std::str::from_utf8(&body).map_err(|e| Error::Decode {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
         let mut entries = Vec::new();
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let entry: IndexEntry = serde_json::from_str(line)
-                .map_err(|e| Error::Decode { url: url.clone(), message: format!("line {}: {e}", n + 1) })?;
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let entry: IndexEntry = serde_json::from_str(line).map_err(|e| Error::Decode {
+                url: url.clone(),
+                message: format!("line {}: {e}", n + 1),
+            })?;
             if &entry.name != name {
                 return Err(Error::Decode {
                     url,
@@ -124,22 +149,34 @@ impl Client {
     }
 
     /// `GET /api/v1/assets?…`.
-    pub fn search(&self, query: &SearchQuery, reporter: &dyn Reporter) -> Result<SearchResults, Error> {
-        let url = reqwest::Url::parse_with_params(&format!("{}/api/v1/assets", self.base), query.pairs())
-            .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
-            .to_string();
+    pub fn search(
+        &self,
+        query: &SearchQuery,
+        reporter: &dyn Reporter,
+    ) -> Result<SearchResults, Error> {
+        let url =
+            reqwest::Url::parse_with_params(&format!("{}/api/v1/assets", self.base), query.pairs())
+                .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
+                .to_string();
         let body = self.get_bytes(&url, reporter)?;
-        serde_json::from_slice(&body).map_err(|e| Error::Decode { url, message: e.to_string() })
+        serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            url,
+            message: e.to_string(),
+        })
     }
 
     /// `GET /api/v1/assets/{name}`: the typed view and the server's object as sent.
     pub fn asset(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Asset, Error> {
         let url = format!("{}/api/v1/assets/{name}", self.base);
         let body = self.get_bytes(&url, reporter)?;
-        let raw: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
-        let info: AssetInfo =
-            serde_json::from_value(raw.clone()).map_err(|e| Error::Decode { url, message: e.to_string() })?;
+        let raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
+        let info: AssetInfo = serde_json::from_value(raw.clone()).map_err(|e| Error::Decode {
+            url,
+            message: e.to_string(),
+        })?;
         Ok(Asset { info, raw })
     }
 
@@ -156,10 +193,15 @@ impl Client {
             .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
             .body(archive);
         let body = self.send_once(&url, request)?;
-        let raw: serde_json::Value =
-            serde_json::from_slice(&body).map_err(|e| Error::Decode { url: url.clone(), message: e.to_string() })?;
+        let raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
         let mut published: Published =
-            serde_json::from_value(raw.clone()).map_err(|e| Error::Decode { url, message: e.to_string() })?;
+            serde_json::from_value(raw.clone()).map_err(|e| Error::Decode {
+                url,
+                message: e.to_string(),
+            })?;
         published.raw = raw;
         Ok(published)
     }
@@ -168,9 +210,13 @@ impl Client {
 /// Checks the registry URL and drops a trailing `/`.
 fn normalize_registry(url: &str) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
-    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
     match rest {
-        Some(host) if !host.is_empty() && !trimmed.contains(char::is_whitespace) => Ok(trimmed.to_owned()),
+        Some(host) if !host.is_empty() && !trimmed.contains(char::is_whitespace) => {
+            Ok(trimmed.to_owned())
+        }
         _ => Err(Error::BadRegistryUrl(url.to_owned())),
     }
 }

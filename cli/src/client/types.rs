@@ -31,7 +31,11 @@ impl SearchQuery {
         let numbers = [("page", self.page), ("per_page", self.per_page)];
         text.into_iter()
             .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
-            .chain(numbers.into_iter().filter_map(|(k, v)| v.map(|v| (k, v.to_string()))))
+            .chain(
+                numbers
+                    .into_iter()
+                    .filter_map(|(k, v)| v.map(|v| (k, v.to_string()))),
+            )
             .collect()
     }
 }

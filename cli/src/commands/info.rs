@@ -23,7 +23,10 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let asset = client.asset(&name, &ctx.printer.reporter()).map_err(|e| {
         if e.is_not_found() {
             anyhow::Error::new(crate::UserError::new(
-                format!("no asset named `{name}` in the registry at `{}`", client.registry()),
+                format!(
+                    "no asset named `{name}` in the registry at `{}`",
+                    client.registry()
+                ),
                 format!("look for it with `osops search {name}`"),
             ))
         } else {
@@ -54,7 +57,11 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
     }
     lines.push(String::new());
     let list = |items: &[String]| items.join(", ");
-    let dependencies: Vec<String> = info.dependencies.iter().map(|(n, r)| format!("{n} {r}")).collect();
+    let dependencies: Vec<String> = info
+        .dependencies
+        .iter()
+        .map(|(n, r)| format!("{n} {r}"))
+        .collect();
     let fields: [(&str, String); 13] = [
         ("kind", info.kind.clone()),
         ("license", info.license.clone().unwrap_or_default()),
@@ -76,11 +83,19 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
     lines.push(format!("{:13} {}", "downloads:", info.downloads));
     lines.push(String::new());
     lines.push("versions:".into());
-    let width = info.versions.iter().map(|v| v.version.chars().count()).max().unwrap_or(0);
+    let width = info
+        .versions
+        .iter()
+        .map(|v| v.version.chars().count())
+        .max()
+        .unwrap_or(0);
     for v in &info.versions {
         let date = v.published_at.get(..10).unwrap_or(&v.published_at);
         let yanked = if v.yanked { "  yanked" } else { "" };
-        lines.push(format!("  {:width$}  {date}  sha256 {}{yanked}", v.version, v.cksum));
+        lines.push(format!(
+            "  {:width$}  {date}  sha256 {}{yanked}",
+            v.version, v.cksum
+        ));
     }
     lines.push(String::new());
     lines.push(format!("install: {install}"));
@@ -89,5 +104,7 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
 
 /// Registry text goes to a terminal: no control characters.
 fn clean(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }

@@ -30,7 +30,9 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(given) => {
             let name = AssetName::canonical_form(given)?;
             if name.as_str() != given {
-                ctx.printer.note(format_args!("using the canonical name `{name}` for `{given}`"));
+                ctx.printer.note(format_args!(
+                    "using the canonical name `{name}` for `{given}`"
+                ));
             }
             name
         }

@@ -22,15 +22,21 @@ struct Installed {
 
 pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let receipts = ctx.home()?.receipts()?;
-    let installed: Vec<Installed> =
-        receipts.iter().map(|r| Installed { name: r.name.to_string(), version: r.version.to_string() }).collect();
+    let installed: Vec<Installed> = receipts
+        .iter()
+        .map(|r| Installed {
+            name: r.name.to_string(),
+            version: r.version.to_string(),
+        })
+        .collect();
     if args.json {
         ctx.printer.json(&installed)?;
     } else if installed.is_empty() {
         ctx.printer.note("no assets are installed");
     } else {
         for asset in &installed {
-            ctx.printer.data(format_args!("{} {}", asset.name, asset.version))?;
+            ctx.printer
+                .data(format_args!("{} {}", asset.name, asset.version))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -89,7 +89,10 @@ impl Context {
         } else {
             Verbosity::Normal
         };
-        Context { printer: Printer::new(verbosity), global }
+        Context {
+            printer: Printer::new(verbosity),
+            global,
+        }
     }
 
     pub fn client(&self) -> Result<Client, client::Error> {

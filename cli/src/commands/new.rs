@@ -26,7 +26,10 @@ pub struct Args {
 pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let name = AssetName::canonical_form(&args.name)?;
     if name.as_str() != args.name {
-        ctx.printer.note(format_args!("using the canonical name `{name}` for `{}`", args.name));
+        ctx.printer.note(format_args!(
+            "using the canonical name `{name}` for `{}`",
+            args.name
+        ));
     }
     let dir = args.path.unwrap_or_else(|| PathBuf::from(name.as_str()));
     let created = scaffold::new_asset(&dir, &name, args.kind)?;

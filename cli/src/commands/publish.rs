@@ -7,8 +7,8 @@ use crate::printer::human_bytes;
 
 pub const EXAMPLES: &str = "\
 Examples:
-  OSOPS_TOKEN=osops_… osops publish --registry https://osops.example.org
-  osops publish ops/evacuate --dry-run     # package and check, upload nothing";
+  osops publish ops/evacuate --dry-run     # package and check, upload nothing
+  OSOPS_TOKEN=osops_… osops publish --registry https://osops.example.org";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,25 +29,39 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         return Err(crate::client::Error::NoToken.into());
     }
     let packaged = package::package(&args.dir)?;
-    let (name, version) = (&packaged.manifest.asset.name, &packaged.manifest.asset.version);
+    let (name, version) = (
+        &packaged.manifest.asset.name,
+        &packaged.manifest.asset.version,
+    );
     let size = human_bytes(packaged.bytes.len() as u64);
     ctx.printer.status(
         "Packaged",
-        format_args!("{name} v{version} ({} files, {size}, sha256 {})", packaged.files, packaged.sha256),
+        format_args!(
+            "{name} v{version} ({} files, {size}, sha256 {})",
+            packaged.files, packaged.sha256
+        ),
     );
     if args.dry_run {
         ctx.printer.note("dry run: nothing was uploaded");
         return Ok(ExitCode::SUCCESS);
     }
-    ctx.printer.status("Uploading", format_args!("{name} v{version} ({size}) to {}", client.registry()));
+    ctx.printer.status(
+        "Uploading",
+        format_args!("{name} v{version} ({size}) to {}", client.registry()),
+    );
     let published = client.publish(packaged.bytes)?;
     if args.json {
         ctx.printer.json(&published.raw)?;
     }
     if published.new {
-        ctx.printer.status("Published", format_args!("{name} v{version} (sha256 {})", published.cksum));
+        ctx.printer.status(
+            "Published",
+            format_args!("{name} v{version} (sha256 {})", published.cksum),
+        );
     } else {
-        ctx.printer.say(format_args!("{name} v{version} is already published with identical contents"));
+        ctx.printer.say(format_args!(
+            "{name} v{version} is already published with identical contents"
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

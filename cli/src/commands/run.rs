@@ -31,6 +31,7 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .chain(args.args.iter().map(OsString::as_os_str))
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    ctx.printer.status("Running", format_args!("`{}`", shown.join(" ")));
+    ctx.printer
+        .status("Running", format_args!("`{}`", shown.join(" ")));
     Ok(runner::run(&target, &args.args)?)
 }

@@ -57,7 +57,10 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     };
     let results = client.search(&query, &ctx.printer.reporter())?;
     if args.json {
-        ctx.printer.json(&JsonResults { total: results.total, assets: &results.assets })?;
+        ctx.printer.json(&JsonResults {
+            total: results.total,
+            assets: &results.assets,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     for line in table(&results.assets, crate::printer::stdout_width()) {
@@ -68,9 +71,17 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     if results.total == 0 {
         ctx.printer.note("no assets match");
     } else if shown < results.total {
-        let per_page = if results.per_page > 0 { results.per_page } else { shown.max(1) };
+        let per_page = if results.per_page > 0 {
+            results.per_page
+        } else {
+            shown.max(1)
+        };
         let first = (page - 1) * per_page + 1;
-        let more = if first + shown - 1 < results.total { format!("; next: --page {}", page + 1) } else { String::new() };
+        let more = if first + shown - 1 < results.total {
+            format!("; next: --page {}", page + 1)
+        } else {
+            String::new()
+        };
         ctx.printer.note(format_args!(
             "{}–{} of {} assets{more}",
             first.min(results.total),
@@ -81,18 +92,36 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+const MAX_SERVICES_WIDTH: usize = 24;
+const MIN_DESCRIPTION_WIDTH: usize = 24;
+
 /// One line per hit: name, version, kind, description (cut to fit `width`), services.
 pub fn table(hits: &[SearchHit], width: usize) -> Vec<String> {
     let col = |f: fn(&SearchHit) -> usize| hits.iter().map(f).max().unwrap_or(0);
     let name_w = col(|h| h.name.chars().count());
     let version_w = col(|h| h.version.chars().count());
     let kind_w = col(|h| h.kind.chars().count());
-    let services: Vec<String> = hits.iter().map(|h| h.services.join(",")).collect();
-    let services_w = services.iter().map(|s| s.chars().count()).max().unwrap_or(0);
+    // Services are cut first, so the description keeps room to be useful.
+    let services: Vec<String> = hits
+        .iter()
+        .map(|h| truncate(&h.services.join(","), MAX_SERVICES_WIDTH))
+        .collect();
+    let services_w = services
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
     let fixed = name_w + version_w + kind_w + services_w + 8;
-    let desc_room = width.saturating_sub(fixed).max(20);
-    let descriptions: Vec<String> = hits.iter().map(|h| truncate(&h.description, desc_room)).collect();
-    let desc_w = descriptions.iter().map(|d| d.chars().count()).max().unwrap_or(0);
+    let desc_room = width.saturating_sub(fixed).max(MIN_DESCRIPTION_WIDTH);
+    let descriptions: Vec<String> = hits
+        .iter()
+        .map(|h| truncate(&h.description, desc_room))
+        .collect();
+    let desc_w = descriptions
+        .iter()
+        .map(|d| d.chars().count())
+        .max()
+        .unwrap_or(0);
     hits.iter()
         .zip(descriptions.iter().zip(&services))
         .map(|(h, (desc, services))| {
@@ -107,7 +136,10 @@ pub fn table(hits: &[SearchHit], width: usize) -> Vec<String> {
 
 /// Cuts `text` to `max` characters, ending in `…` when cut; control characters become spaces.
 fn truncate(text: &str, max: usize) -> String {
-    let clean: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     if clean.chars().count() <= max {
         clean
     } else {
@@ -135,15 +167,31 @@ mod tests {
     #[test]
     fn table_fits_the_width_and_aligns() {
         let hits = [
-            hit("nova-evacuate-host", &"Live-migrate every instance off a host ".repeat(5), &["nova", "placement"]),
+            hit(
+                "nova-evacuate-host",
+                &"Live-migrate every instance off a host ".repeat(5),
+                &["nova", "placement"],
+            ),
             hit("galera-check", "Check Galera", &[]),
         ];
         let lines = table(&hits, 80);
         assert_eq!(lines.len(), 2);
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
         assert!(lines[0].ends_with("nova,placement"), "{}", lines[0]);
+        let many = [hit(
+            "galera-cluster-check",
+            "Nagios check for a Galera node: primary, synced, size",
+            &["galera", "mariadb", "kolla-ansible", "openstack-ansible"],
+        )];
+        let line = &table(&many, 80)[0];
+        assert!(line.contains("  Nagios check for a Gale…  "), "{line}");
+        assert!(line.ends_with("galera,mariadb,kolla-an…"), "{line}");
         assert!(lines[0].contains('…'));
-        assert!(lines[1].starts_with("galera-check        1.2.0  script  Check Galera"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("galera-check        1.2.0  script  Check Galera"),
+            "{}",
+            lines[1]
+        );
     }
 
     #[test]

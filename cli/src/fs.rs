@@ -1,0 +1,95 @@
+//! File-system steps of installing that must not leave partial state behind.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::home::{self, io_error};
+
+/// A file's bytes, or `None` if it does not exist; a file larger than `max` is removed and treated
+/// as absent (it cannot be a valid archive).
+pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Option<Vec<u8>>, home::Error> {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(home::Error::Io {
+                path: path.to_owned(),
+                source: e,
+            });
+        }
+    };
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(path))?;
+    if bytes.len() as u64 > max {
+        std::fs::remove_file(path).map_err(io_error(path))?;
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+pub(crate) fn remove_path(path: &Path) -> Result<(), home::Error> {
+    let result = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    };
+    result.map_err(io_error(path))
+}
+
+/// Removes the entries of `dir` whose names `doomed` picks.
+pub(crate) fn remove_leftovers(
+    dir: &Path,
+    doomed: impl Fn(&str) -> bool,
+) -> Result<(), home::Error> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(home::Error::Io {
+                path: dir.to_owned(),
+                source: e,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(io_error(dir))?;
+        if entry.file_name().to_str().is_none_or(&doomed) {
+            remove_path(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Entry points are meant to be run: make sure they are executable (0755).
+pub(crate) fn make_executable<'p>(
+    root: &Path,
+    paths: impl Iterator<Item = &'p String>,
+) -> std::io::Result<()> {
+    #[cfg(unix)]
+    for path in paths {
+        use std::os::unix::fs::PermissionsExt;
+        let file = root.join(path);
+        let meta = std::fs::symlink_metadata(&file)?;
+        if meta.is_file() && meta.permissions().mode() & 0o111 != 0o111 {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (root, paths);
+    Ok(())
+}
+
+/// 12 random hex digits for temporary names.
+pub(crate) fn random_suffix() -> String {
+    let mut bytes = [0u8; 6];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        bytes[..4].copy_from_slice(&(nanos ^ std::process::id()).to_le_bytes());
+    }
+    hex::encode(bytes)
+}

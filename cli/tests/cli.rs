@@ -1,0 +1,493 @@
+//! The `osops` binary's offline commands, driven as an operator would: exit codes, stdout (data)
+//! and stderr (talk) checked. Commands that need a registry are covered end to end in `tests/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("osops-home")
+    }
+
+    fn work(&self) -> PathBuf {
+        let work = self.dir.path().join("work");
+        std::fs::create_dir_all(&work).expect("work dir");
+        work
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_osops"));
+        cmd.args(args)
+            .current_dir(self.work())
+            .env("OSOPS_HOME", self.home())
+            .env("HOME", self.dir.path())
+            .env("NO_COLOR", "1")
+            .env_remove("OSOPS_TOKEN")
+            .env_remove("OSOPS_REGISTRY")
+            .env_remove("OSOPS_HTTP_TIMEOUT")
+            .env_remove("OSOPS_HTTP_RETRIES");
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        Run(self.cmd(args).output().expect("run osops"))
+    }
+}
+
+struct Run(Output);
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.0.status.code().expect("exit code")
+    }
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.0.stdout).into_owned()
+    }
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.0.stderr).into_owned()
+    }
+    #[track_caller]
+    fn success(self) -> Run {
+        assert_eq!(
+            self.code(),
+            0,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+    #[track_caller]
+    fn failure(self) -> Run {
+        assert_eq!(
+            self.code(),
+            1,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+}
+
+fn sha256_file(path: &Path) -> String {
+    osops_index::sha256_hex(&std::fs::read(path).expect("read archive"))
+}
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    let env = Env::new();
+    let commands = [
+        "new",
+        "init",
+        "package",
+        "publish",
+        "search",
+        "info",
+        "install",
+        "list",
+        "uninstall",
+        "run",
+        "completions",
+    ];
+    for command in commands {
+        let run = env.run(&[command, "--help"]).success();
+        assert!(
+            run.stdout().contains("Examples:\n  osops"),
+            "`osops {command} --help`:\n{}",
+            run.stdout()
+        );
+    }
+    assert!(
+        env.run(&["--help"])
+            .success()
+            .stdout()
+            .contains("Examples:")
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let env = Env::new();
+    assert_eq!(env.run(&["install"]).code(), 2);
+    assert_eq!(env.run(&["new", "x-y", "--kind", "banana"]).code(), 2);
+    assert_eq!(env.run(&["search", "--per-page", "101"]).code(), 2);
+}
+
+#[test]
+fn new_then_package_writes_a_reproducible_archive_beside_the_operator() {
+    let env = Env::new();
+    let run = env
+        .run(&["new", "Nova_Evacuate", "--kind", "script"])
+        .success();
+    assert_eq!(run.stdout(), "", "talk goes to stderr");
+    assert!(
+        run.stderr()
+            .contains("note: using the canonical name `nova-evacuate` for `Nova_Evacuate`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("     Created script `nova-evacuate` in `nova-evacuate`"),
+        "{}",
+        run.stderr()
+    );
+    let asset = env.work().join("nova-evacuate");
+    let stub = std::fs::read_to_string(asset.join("bin/nova-evacuate")).expect("stub");
+    assert!(stub.contains("set -euo pipefail") && stub.contains("--help"));
+
+    let run = env.run(&["package", "nova-evacuate"]).success();
+    assert_eq!(run.stdout(), "nova-evacuate-0.1.0.osops\n");
+    let archive = env.work().join("nova-evacuate-0.1.0.osops");
+    let sha = sha256_file(&archive);
+    let expected = "    Packaged nova-evacuate v0.1.0 (3 files, ";
+    assert!(run.stderr().starts_with(expected), "{}", run.stderr());
+    assert!(
+        run.stderr().trim_end().ends_with(&format!("sha256 {sha})")),
+        "{}",
+        run.stderr()
+    );
+
+    let run = env
+        .run(&["package", "nova-evacuate", "--out", "dist"])
+        .success();
+    assert_eq!(run.stdout(), "dist/nova-evacuate-0.1.0.osops\n");
+    assert_eq!(
+        sha256_file(&env.work().join("dist/nova-evacuate-0.1.0.osops")),
+        sha,
+        "same sources, same bytes"
+    );
+
+    let run = env.run(&["package", "nova-evacuate", "--list"]).success();
+    assert_eq!(run.stdout(), "README.md\nbin/nova-evacuate\nosops.toml\n");
+}
+
+#[test]
+fn every_kind_scaffolds_an_asset_that_packages() {
+    let env = Env::new();
+    for kind in [
+        "script", "playbook", "role", "tool", "check", "template", "config",
+    ] {
+        let name = format!("my-{kind}");
+        env.run(&["new", &name, "--kind", kind]).success();
+        let run = env.run(&["package", &name, "--out", "out"]).success();
+        assert_eq!(run.stdout(), format!("out/{name}-0.1.0.osops\n"));
+    }
+}
+
+#[test]
+fn init_names_the_asset_after_its_directory_and_never_overwrites() {
+    let env = Env::new();
+    let dir = env.work().join("Galera_Health");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("README.md"), "# mine\n").expect("readme");
+    let run = env
+        .run(&["init", "Galera_Health", "--kind", "check"])
+        .success();
+    assert!(
+        run.stderr().contains("Created check `galera-health`"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("note: kept the existing `README.md`"),
+        "{}",
+        run.stderr()
+    );
+    let manifest = std::fs::read_to_string(dir.join("osops.toml")).expect("manifest");
+    assert!(manifest.contains("name = \"galera-health\"") && manifest.contains("# [requires]"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("README.md")).expect("readme"),
+        "# mine\n"
+    );
+
+    let run = env.run(&["init", "Galera_Health"]).failure();
+    assert!(
+        run.stderr().starts_with(
+            "error: `Galera_Health/osops.toml` already exists; refusing to overwrite it\n"
+        ),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("hint: edit it, or remove it to start over")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("osops.toml")).expect("manifest"),
+        manifest
+    );
+
+    env.run(&["package", "Galera_Health", "--out", "out"])
+        .success();
+}
+
+#[test]
+fn new_refuses_an_existing_directory() {
+    let env = Env::new();
+    std::fs::create_dir_all(env.work().join("taken")).expect("dir");
+    let run = env.run(&["new", "taken", "--kind", "tool"]).failure();
+    assert_eq!(
+        run.stderr(),
+        "error: destination `taken` already exists\nhint: use `osops init taken` to make an asset of an existing directory\n"
+    );
+}
+
+#[test]
+fn a_typo_in_the_manifest_names_the_field_and_suggests_the_key() {
+    let env = Env::new();
+    env.run(&["new", "typo-asset", "--kind", "script"])
+        .success();
+    let manifest = env.work().join("typo-asset/osops.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .expect("read")
+        .replace("\nversion = ", "\nverison = ");
+    std::fs::write(&manifest, text).expect("write");
+    let run = env.run(&["package", "typo-asset"]).failure();
+    let stderr = run.stderr();
+    assert!(
+        stderr.starts_with("error: invalid manifest `typo-asset/osops.toml`\n  Caused by: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("asset.verison") && stderr.contains("did you mean"),
+        "{stderr}"
+    );
+    assert_eq!(run.stdout(), "");
+    assert!(!env.work().join("typo-asset-0.1.0.osops").exists());
+}
+
+#[test]
+fn package_without_a_manifest_says_how_to_make_one() {
+    let env = Env::new();
+    let run = env.run(&["package"]).failure();
+    assert_eq!(
+        run.stderr(),
+        "error: no `osops.toml` in `.`\n\
+         hint: create one with `osops init` here, or start a new asset with `osops new NAME --kind KIND`\n"
+    );
+}
+
+#[test]
+fn publish_without_a_token_says_how_to_get_one() {
+    let env = Env::new();
+    env.run(&["new", "pub-asset", "--kind", "script"]).success();
+    let run = env
+        .run(&["publish", "pub-asset", "--registry", "http://127.0.0.1:1"])
+        .failure();
+    assert_eq!(
+        run.stderr(),
+        "error: publishing needs an API token\n\
+         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+    );
+    // A dry run needs no token and no registry.
+    let run = env.run(&["publish", "pub-asset", "--dry-run"]).success();
+    assert!(
+        run.stderr().contains("Packaged pub-asset v0.1.0"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("note: dry run: nothing was uploaded"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn an_unreachable_registry_fails_with_a_hint() {
+    let env = Env::new();
+    let run = env
+        .run(&[
+            "search",
+            "x",
+            "--registry",
+            "http://127.0.0.1:1",
+            "--http-retries",
+            "0",
+        ])
+        .failure();
+    assert!(
+        run.stderr()
+            .starts_with("error: cannot connect to `http://127.0.0.1:1/api/v1/assets?q=x`\n"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr()
+            .contains("hint: check `--registry` (or OSOPS_REGISTRY)"),
+        "{}",
+        run.stderr()
+    );
+    let run = env
+        .run(&["search", "x", "--registry", "ftp://example.org"])
+        .failure();
+    assert!(
+        run.stderr().starts_with(
+            "error: registry URL `ftp://example.org` is not an http:// or https:// URL"
+        )
+    );
+}
+
+/// Lays out an installed asset by hand, as `osops install` would leave it.
+fn fake_install(env: &Env, name: &str, bins: &[(&str, &str)]) {
+    let dir = env.home().join("assets").join(name).join("1.0.0");
+    std::fs::create_dir_all(dir.join("bin")).expect("asset dir");
+    let mut receipt_bins = serde_json::Map::new();
+    for (cmd, script) in bins {
+        let path = dir.join("bin").join(format!("{cmd}.sh"));
+        std::fs::write(&path, script).expect("script");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        receipt_bins.insert((*cmd).to_owned(), format!("bin/{cmd}.sh").into());
+    }
+    let receipt = serde_json::json!({
+        "name": name, "version": "1.0.0", "cksum": "0".repeat(64), "registry": "http://127.0.0.1:8080",
+        "installed_at": "2026-01-01T00:00:00Z", "bins": receipt_bins,
+    });
+    std::fs::create_dir_all(env.home().join("receipts")).expect("receipts");
+    std::fs::write(
+        env.home().join("receipts").join(format!("{name}.json")),
+        receipt.to_string(),
+    )
+    .expect("receipt");
+}
+
+#[test]
+fn list_prints_installed_assets_sorted() {
+    let env = Env::new();
+    assert_eq!(env.run(&["list", "--json"]).success().stdout(), "[]\n");
+    assert_eq!(env.run(&["list"]).success().stdout(), "");
+    fake_install(&env, "zeta-check", &[]);
+    fake_install(&env, "alpha-tool", &[]);
+    assert_eq!(
+        env.run(&["list"]).success().stdout(),
+        "alpha-tool 1.0.0\nzeta-check 1.0.0\n"
+    );
+    assert_eq!(
+        env.run(&["list", "--json"]).success().stdout(),
+        "[{\"name\":\"alpha-tool\",\"version\":\"1.0.0\"},{\"name\":\"zeta-check\",\"version\":\"1.0.0\"}]\n"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn run_passes_arguments_and_propagates_the_exit_code() {
+    let env = Env::new();
+    fake_install(
+        &env,
+        "exit-tool",
+        &[("exit-tool", "#!/bin/sh\necho \"args: $*\"\nexit 7\n")],
+    );
+    let run = env.run(&["run", "exit-tool", "--", "--host", "compute-07"]);
+    assert_eq!(run.code(), 7, "{}", run.stderr());
+    assert_eq!(run.stdout(), "args: --host compute-07\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn run_needs_bin_when_an_asset_has_several() {
+    let env = Env::new();
+    fake_install(
+        &env,
+        "multi-tool",
+        &[
+            ("one", "#!/bin/sh\necho one\n"),
+            ("two", "#!/bin/sh\necho two\n"),
+        ],
+    );
+    let run = env.run(&["run", "multi-tool"]).failure();
+    assert_eq!(
+        run.stderr(),
+        "error: multi-tool has several commands (one, two); say which one to run\n\
+         hint: pass `--bin`, e.g. `osops run multi-tool --bin one`\n"
+    );
+    assert_eq!(
+        env.run(&["run", "multi-tool", "--bin", "two", "-q"])
+            .success()
+            .stdout(),
+        "two\n"
+    );
+}
+
+#[test]
+fn run_and_uninstall_of_a_missing_asset_say_so() {
+    let env = Env::new();
+    let run = env.run(&["run", "nope-tool"]).failure();
+    assert_eq!(
+        run.stderr(),
+        "error: `nope-tool` is not installed\nhint: install it with `osops install nope-tool`\n"
+    );
+    let run = env.run(&["uninstall", "nope-tool"]).failure();
+    assert_eq!(
+        run.stderr(),
+        "error: `nope-tool` is not installed\nhint: see what is installed with `osops list`\n"
+    );
+}
+
+#[test]
+fn uninstall_removes_an_installed_asset() {
+    let env = Env::new();
+    fake_install(&env, "gone-tool", &[("gone-tool", "#!/bin/sh\n")]);
+    let run = env.run(&["uninstall", "gone-tool"]).success();
+    assert_eq!(run.stderr(), "     Removed gone-tool v1.0.0\n");
+    assert!(!env.home().join("assets/gone-tool").exists());
+    assert!(!env.home().join("receipts/gone-tool.json").exists());
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = env.run(&["completions", shell]).success().stdout();
+        assert!(out.contains("osops") && out.contains("install"), "{shell}");
+    }
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let env = Env::new();
+    let mut child = env
+        .cmd(&["completions", "zsh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn quiet_silences_talk_but_not_data() {
+    let env = Env::new();
+    env.run(&["new", "quiet-asset", "--kind", "script", "-q"])
+        .success();
+    let run = env.run(&["package", "quiet-asset", "-q"]).success();
+    assert_eq!(run.stdout(), "quiet-asset-0.1.0.osops\n");
+    assert_eq!(run.stderr(), "");
+}
