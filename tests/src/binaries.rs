@@ -37,7 +37,15 @@ fn build_binaries() -> PathBuf {
     let mut build = Command::new(cargo);
     build
         .current_dir(workspace_dir())
-        .args(["build", "--quiet", "-p", "osops", "-p", "osops-registry", "--bins"])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            "osops",
+            "-p",
+            "osops-registry",
+            "--bins",
+        ])
         .env("CARGO_TARGET_DIR", target_dir);
     if profile_dir.file_name().is_some_and(|p| p == "release") {
         build.arg("--release");

@@ -29,7 +29,13 @@ impl Output {
     /// Panics, showing both streams, unless the command exited 0.
     #[track_caller]
     pub fn assert_success(self) -> Output {
-        assert!(self.success(), "command failed ({:?}):\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        assert!(
+            self.success(),
+            "command failed ({:?}):\nstdout:\n{}\nstderr:\n{}",
+            self.code,
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
@@ -49,8 +55,12 @@ impl Output {
     /// stdout parsed as JSON.
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
@@ -68,7 +78,11 @@ impl TestContext {
         for dir in ["home", "osops-home", "work"] {
             std::fs::create_dir_all(root.path().join(dir)).expect("create test dirs");
         }
-        TestContext { root, registry: registry_url.to_string(), token: None }
+        TestContext {
+            root,
+            registry: registry_url.to_string(),
+            token: None,
+        }
     }
 
     /// The same context, publishing with `token`.
@@ -115,11 +129,20 @@ impl TestContext {
 
     /// Runs `osops ARGS` and waits for it.
     pub fn osops(&self, args: &[&str]) -> Output {
-        self.command().args(args).output().expect("osops runs").into()
+        self.command()
+            .args(args)
+            .output()
+            .expect("osops runs")
+            .into()
     }
 
     /// Runs `osops ARGS` in `dir`.
     pub fn osops_in(&self, dir: &Path, args: &[&str]) -> Output {
-        self.command().current_dir(dir).args(args).output().expect("osops runs").into()
+        self.command()
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("osops runs")
+            .into()
     }
 }

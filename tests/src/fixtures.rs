@@ -22,9 +22,17 @@ bin = {{ "{name}" = "bin/{name}" }}
 "#
     );
     std::fs::write(dir.join("osops.toml"), manifest).expect("write manifest");
-    std::fs::write(dir.join("README.md"), format!("# {name}\n\nA test asset.\n")).expect("write readme");
+    std::fs::write(
+        dir.join("README.md"),
+        format!("# {name}\n\nA test asset.\n"),
+    )
+    .expect("write readme");
     let script = dir.join("bin").join(name);
-    std::fs::write(&script, format!("#!/bin/sh\necho \"hello from {name} {version} $*\"\n")).expect("write script");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"hello from {name} {version} $*\"\n"),
+    )
+    .expect("write script");
     set_executable(&script);
     dir
 }

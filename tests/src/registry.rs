@@ -68,10 +68,18 @@ impl TestRegistry {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("osops-registry did not start:\n{}", log.lock().expect("log lock"));
+                panic!(
+                    "osops-registry did not start:\n{}",
+                    log.lock().expect("log lock")
+                );
             }
         };
-        TestRegistry { child, url, data_dir, log }
+        TestRegistry {
+            child,
+            url,
+            data_dir,
+            log,
+        }
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.
@@ -104,7 +112,9 @@ impl TestRegistry {
     /// Adds a user and returns a fresh publish token for them.
     pub fn user_with_token(&self, user: &str) -> String {
         self.admin(&["user", "add", user]).assert_success();
-        let token = self.admin(&["token", "create", "--user", user]).assert_success();
+        let token = self
+            .admin(&["token", "create", "--user", user])
+            .assert_success();
         token.stdout.trim().to_string()
     }
 
@@ -112,7 +122,10 @@ impl TestRegistry {
     pub fn blob_paths(&self, sha256: &str) -> Vec<PathBuf> {
         walk(self.data_dir.path())
             .into_iter()
-            .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(sha256)))
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().contains(sha256))
+            })
             .collect()
     }
 
@@ -137,7 +150,9 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             match entry.file_type() {

@@ -22,7 +22,11 @@ impl StaticRegistry {
         let url = format!("http://{}", listener.local_addr().expect("local addr"));
         let files = Arc::new(Mutex::new(HashMap::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let registry = StaticRegistry { url, files: Arc::clone(&files), stop: Arc::clone(&stop) };
+        let registry = StaticRegistry {
+            url,
+            files: Arc::clone(&files),
+            stop: Arc::clone(&stop),
+        };
         registry.put(
             "/index/config.json",
             serde_json::to_vec(&IndexConfig {
@@ -51,7 +55,10 @@ impl StaticRegistry {
 
     /// Serves `body` at `path`.
     pub fn put(&self, path: &str, body: Vec<u8>) {
-        self.files.lock().expect("files lock").insert(path.to_string(), body);
+        self.files
+            .lock()
+            .expect("files lock")
+            .insert(path.to_string(), body);
     }
 
     /// Publishes `archive` as `entry` (its `cksum` as given, so a test can make it lie): the index
@@ -86,14 +93,21 @@ fn serve(stream: TcpStream, files: &Mutex<HashMap<String, Vec<u8>>>) {
     while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
         header.clear();
     }
-    let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
     let body = files.lock().expect("files lock").get(&path).cloned();
     let mut stream = stream;
     let (status, body) = match body {
         Some(body) => ("200 OK", body),
         None => ("404 Not Found", b"not found".to_vec()),
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&body);
     let _ = stream.shutdown(Shutdown::Both);

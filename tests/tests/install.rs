@@ -5,11 +5,19 @@ use osops_tests::{TestContext, TestRegistry, walk};
 
 /// Publishes the test asset `name@version` and returns the archive's sha256 from `osops info`.
 fn publish(ctx: &TestContext, name: &str, version: &str) -> String {
-    let dir = script_asset(&ctx.work_dir().join(format!("src-{version}")), name, version);
-    ctx.osops(&["publish", &dir.to_string_lossy()]).assert_success();
+    let dir = script_asset(
+        &ctx.work_dir().join(format!("src-{version}")),
+        name,
+        version,
+    );
+    ctx.osops(&["publish", &dir.to_string_lossy()])
+        .assert_success();
     let info = ctx.osops(&["info", name, "--json"]).assert_success().json();
     let versions = info["versions"].as_array().expect("versions");
-    let this = versions.iter().find(|v| v["version"] == version).expect("published version listed");
+    let this = versions
+        .iter()
+        .find(|v| v["version"] == version)
+        .expect("published version listed");
     this["cksum"].as_str().expect("cksum").to_string()
 }
 
@@ -21,20 +29,32 @@ fn install_links_runs_is_idempotent_and_uninstalls() {
 
     let first = ctx.osops(&["install", "hello-ops"]).assert_success();
     assert!(first.stderr.contains("Installed"), "{}", first.stderr);
-    let ran = ctx.osops(&["run", "hello-ops", "--", "a", "b"]).assert_success();
+    let ran = ctx
+        .osops(&["run", "hello-ops", "--", "a", "b"])
+        .assert_success();
     assert_eq!(ran.stdout.trim(), "hello from hello-ops 1.0.0 a b");
     let linked = std::process::Command::new(ctx.osops_home().join("bin/hello-ops"))
         .output()
         .expect("the linked command runs");
-    assert_eq!(String::from_utf8_lossy(&linked.stdout).trim(), "hello from hello-ops 1.0.0");
+    assert_eq!(
+        String::from_utf8_lossy(&linked.stdout).trim(),
+        "hello from hello-ops 1.0.0"
+    );
 
     let again = ctx.osops(&["install", "hello-ops"]).assert_success();
-    assert!(again.stderr.contains("already installed"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already installed"),
+        "{}",
+        again.stderr
+    );
 
     ctx.osops(&["uninstall", "hello-ops"]).assert_success();
     assert!(!ctx.osops_home().join("bin/hello-ops").exists());
     assert!(!ctx.osops_home().join("assets/hello-ops/1.0.0").exists());
-    assert_eq!(ctx.osops(&["list", "--json"]).assert_success().json(), serde_json::json!([]));
+    assert_eq!(
+        ctx.osops(&["list", "--json"]).assert_success().json(),
+        serde_json::json!([])
+    );
     ctx.osops(&["run", "hello-ops"]).assert_failure();
 }
 
@@ -53,9 +73,15 @@ fn install_picks_newest_matching_version_and_upgrades_in_place() {
     ctx.osops(&["install", "hello-ops"]).assert_success();
     let ran = ctx.osops(&["run", "hello-ops"]).assert_success();
     assert_eq!(ran.stdout.trim(), "hello from hello-ops 2.0.0");
-    assert!(!ctx.osops_home().join("assets/hello-ops/1.4.2").exists(), "the old version is removed");
+    assert!(
+        !ctx.osops_home().join("assets/hello-ops/1.4.2").exists(),
+        "the old version is removed"
+    );
     let listed = ctx.osops(&["list", "--json"]).assert_success().json();
-    assert_eq!(listed, serde_json::json!([{"name": "hello-ops", "version": "2.0.0"}]));
+    assert_eq!(
+        listed,
+        serde_json::json!([{"name": "hello-ops", "version": "2.0.0"}])
+    );
 }
 
 #[test]
@@ -65,7 +91,11 @@ fn tampered_archive_fails_the_checksum_and_installs_nothing() {
     let cksum = publish(&ctx, "hello-ops", "1.0.0");
 
     let blobs = registry.blob_paths(&cksum);
-    assert_eq!(blobs.len(), 1, "the archive is stored once, under its sha256");
+    assert_eq!(
+        blobs.len(),
+        1,
+        "the archive is stored once, under its sha256"
+    );
     let mut bytes = std::fs::read(&blobs[0]).expect("read stored archive");
     let last = bytes.len() - 1;
     bytes[last] ^= 0xff;
@@ -73,15 +103,32 @@ fn tampered_archive_fails_the_checksum_and_installs_nothing() {
 
     let failed = ctx.osops(&["install", "hello-ops"]).assert_failure();
     assert!(failed.stderr.contains("checksum"), "{}", failed.stderr);
-    assert!(failed.stderr.contains(&cksum), "the error names the expected sha256: {}", failed.stderr);
-    assert!(!ctx.osops_home().join("assets/hello-ops").join("1.0.0").exists());
+    assert!(
+        failed.stderr.contains(&cksum),
+        "the error names the expected sha256: {}",
+        failed.stderr
+    );
+    assert!(
+        !ctx.osops_home()
+            .join("assets/hello-ops")
+            .join("1.0.0")
+            .exists()
+    );
     assert!(!ctx.osops_home().join("bin/hello-ops").exists());
     let leftovers: Vec<_> = walk(&ctx.osops_home())
         .into_iter()
-        .filter(|p| !p.starts_with(ctx.osops_home().join("cache")) || p.to_string_lossy().contains(&cksum))
+        .filter(|p| {
+            !p.starts_with(ctx.osops_home().join("cache")) || p.to_string_lossy().contains(&cksum)
+        })
         .collect();
-    assert!(leftovers.is_empty(), "nothing installed or cached: {leftovers:?}");
-    assert_eq!(ctx.osops(&["list", "--json"]).assert_success().json(), serde_json::json!([]));
+    assert!(
+        leftovers.is_empty(),
+        "nothing installed or cached: {leftovers:?}"
+    );
+    assert_eq!(
+        ctx.osops(&["list", "--json"]).assert_success().json(),
+        serde_json::json!([])
+    );
 }
 
 #[test]
@@ -91,7 +138,15 @@ fn unknown_asset_and_unmatched_requirement_fail_clearly() {
     publish(&ctx, "hello-ops", "1.0.0");
 
     let missing = ctx.osops(&["install", "no-such-asset"]).assert_failure();
-    assert!(missing.stderr.contains("no-such-asset"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("no-such-asset"),
+        "{}",
+        missing.stderr
+    );
     let unmatched = ctx.osops(&["install", "hello-ops@2"]).assert_failure();
-    assert!(unmatched.stderr.contains("1.0.0"), "lists the versions there are: {}", unmatched.stderr);
+    assert!(
+        unmatched.stderr.contains("1.0.0"),
+        "lists the versions there are: {}",
+        unmatched.stderr
+    );
 }

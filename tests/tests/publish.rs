@@ -12,16 +12,30 @@ fn identical_republish_succeeds_and_changed_bytes_are_refused() {
 
     ctx.osops(&["publish", &path]).assert_success();
     let retry = ctx.osops(&["publish", &path]).assert_success();
-    assert!(retry.stderr.contains("already published"), "{}", retry.stderr);
+    assert!(
+        retry.stderr.contains("already published"),
+        "{}",
+        retry.stderr
+    );
 
     std::fs::write(dir.join("README.md"), "# changed\n").expect("change the readme");
     let refused = ctx.osops(&["publish", &path]).assert_failure();
     assert!(refused.stderr.contains("1.0.0"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("already published"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("already published"),
+        "{}",
+        refused.stderr
+    );
 
-    let info = ctx.osops(&["info", "hello-ops", "--json"]).assert_success().json();
+    let info = ctx
+        .osops(&["info", "hello-ops", "--json"])
+        .assert_success()
+        .json();
     assert_eq!(info["versions"].as_array().expect("versions").len(), 1);
-    assert_eq!(info["readme"].as_str().expect("readme"), "# hello-ops\n\nA test asset.\n");
+    assert_eq!(
+        info["readme"].as_str().expect("readme"),
+        "# hello-ops\n\nA test asset.\n"
+    );
 }
 
 #[test]
@@ -30,12 +44,18 @@ fn only_owners_publish_new_versions() {
     let jane = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     let mallory = TestContext::new(registry.url()).with_token(&registry.user_with_token("mallory"));
     let v1 = script_asset(&jane.work_dir(), "hello-ops", "1.0.0");
-    jane.osops(&["publish", &v1.to_string_lossy()]).assert_success();
+    jane.osops(&["publish", &v1.to_string_lossy()])
+        .assert_success();
 
     let v2 = script_asset(&mallory.work_dir(), "hello-ops", "1.0.1");
-    let refused = mallory.osops(&["publish", &v2.to_string_lossy()]).assert_failure();
+    let refused = mallory
+        .osops(&["publish", &v2.to_string_lossy()])
+        .assert_failure();
     assert!(refused.stderr.contains("owner"), "{}", refused.stderr);
-    let info = jane.osops(&["info", "hello-ops", "--json"]).assert_success().json();
+    let info = jane
+        .osops(&["info", "hello-ops", "--json"])
+        .assert_success()
+        .json();
     assert_eq!(info["latest"], "1.0.0");
 }
 
@@ -44,7 +64,9 @@ fn publishing_without_a_token_says_how_to_get_one() {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url());
     let dir = script_asset(&ctx.work_dir(), "hello-ops", "1.0.0");
-    let refused = ctx.osops(&["publish", &dir.to_string_lossy()]).assert_failure();
+    let refused = ctx
+        .osops(&["publish", &dir.to_string_lossy()])
+        .assert_failure();
     assert!(refused.stderr.contains("OSOPS_TOKEN"), "{}", refused.stderr);
 }
 
@@ -56,19 +78,44 @@ fn manifest_mistakes_name_the_field_and_a_fix() {
     let dir = script_asset(&ctx.work_dir(), "hello-ops", "1.0.0");
     let valid = std::fs::read_to_string(dir.join("osops.toml")).expect("read manifest");
     let cases = [
-        (valid.replace("description =", "descripton ="), ["asset.descripton", "description"]),
-        (valid.replace(r#"["nova"]"#, r#"["novaa"]"#), ["openstack.services", "novaa"]),
-        (valid.replace(r#"name = "hello-ops""#, r#"name = "Hello_Ops""#), ["asset.name", "hello-ops"]),
-        (valid.replace(r#"version = "1.0.0""#, r#"version = "1.0""#), ["asset.version", "1.0"]),
+        (
+            valid.replace("description =", "descripton ="),
+            ["asset.descripton", "description"],
+        ),
+        (
+            valid.replace(r#"["nova"]"#, r#"["novaa"]"#),
+            ["openstack.services", "novaa"],
+        ),
+        (
+            valid.replace(r#"name = "hello-ops""#, r#"name = "Hello_Ops""#),
+            ["asset.name", "hello-ops"],
+        ),
+        (
+            valid.replace(r#"version = "1.0.0""#, r#"version = "1.0""#),
+            ["asset.version", "1.0"],
+        ),
     ];
     for (manifest, expected) in cases {
         write_manifest(&dir, &manifest);
-        let failed = ctx.osops(&["publish", &dir.to_string_lossy()]).assert_failure();
+        let failed = ctx
+            .osops(&["publish", &dir.to_string_lossy()])
+            .assert_failure();
         for needle in expected {
-            assert!(failed.stderr.contains(needle), "expected `{needle}` in:\n{}", failed.stderr);
+            assert!(
+                failed.stderr.contains(needle),
+                "expected `{needle}` in:\n{}",
+                failed.stderr
+            );
         }
-        assert!(failed.stderr.contains("hint"), "a hint is given:\n{}", failed.stderr);
+        assert!(
+            failed.stderr.contains("hint"),
+            "a hint is given:\n{}",
+            failed.stderr
+        );
     }
-    let nothing = ctx.osops(&["search", "hello", "--json"]).assert_success().json();
+    let nothing = ctx
+        .osops(&["search", "hello", "--json"])
+        .assert_success()
+        .json();
     assert_eq!(nothing["total"], 0);
 }

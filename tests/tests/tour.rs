@@ -14,12 +14,16 @@ fn demo_assets() -> Vec<(PathBuf, Manifest)> {
         .map(|e| e.path())
         .filter(|p| p.join("osops.toml").is_file())
         .map(|p| {
-            let manifest = Manifest::from_dir(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let manifest =
+                Manifest::from_dir(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p, manifest)
         })
         .collect();
     assets.sort_by(|a, b| a.0.cmp(&b.0));
-    assert!(assets.len() >= 8, "the demo catalog has at least eight assets");
+    assert!(
+        assets.len() >= 8,
+        "the demo catalog has at least eight assets"
+    );
     assets
 }
 
@@ -60,8 +64,14 @@ fn every_demo_asset_publishes_is_found_installs_identically_and_runs() {
 
     let assets = demo_assets();
     for (dir, _) in &assets {
-        let published = ctx.osops(&["publish", &dir.to_string_lossy()]).assert_success();
-        assert!(published.stderr.contains("Published"), "{}", published.stderr);
+        let published = ctx
+            .osops(&["publish", &dir.to_string_lossy()])
+            .assert_success();
+        assert!(
+            published.stderr.contains("Published"),
+            "{}",
+            published.stderr
+        );
     }
 
     for (dir, manifest) in &assets {
@@ -69,15 +79,34 @@ fn every_demo_asset_publishes_is_found_installs_identically_and_runs() {
         let version = manifest.asset.version.to_string();
 
         let word = search_word(&manifest.asset.description);
-        let found = ctx.osops(&["search", &word, "--json"]).assert_success().json();
-        assert!(names_in(&found).contains(&name.to_string()), "`{word}` should find {name}: {found}");
+        let found = ctx
+            .osops(&["search", &word, "--json"])
+            .assert_success()
+            .json();
+        assert!(
+            names_in(&found).contains(&name.to_string()),
+            "`{word}` should find {name}: {found}"
+        );
 
-        let service = manifest.openstack.services.first().expect("demo assets name a service");
-        let by_service = ctx.osops(&["search", "--service", service, "--json"]).assert_success().json();
-        assert!(names_in(&by_service).contains(&name.to_string()), "--service {service} should find {name}");
+        let service = manifest
+            .openstack
+            .services
+            .first()
+            .expect("demo assets name a service");
+        let by_service = ctx
+            .osops(&["search", "--service", service, "--json"])
+            .assert_success()
+            .json();
+        assert!(
+            names_in(&by_service).contains(&name.to_string()),
+            "--service {service} should find {name}"
+        );
         for asset in by_service["assets"].as_array().expect("assets") {
             let services = asset["services"].as_array().expect("services");
-            assert!(services.iter().any(|s| s == service.as_str()), "--service {service} returned {asset}");
+            assert!(
+                services.iter().any(|s| s == service.as_str()),
+                "--service {service} returned {asset}"
+            );
         }
 
         ctx.osops(&["install", name]).assert_success();
@@ -85,13 +114,21 @@ fn every_demo_asset_publishes_is_found_installs_identically_and_runs() {
         assert_installed_identically(dir, manifest, &installed);
 
         for command in manifest.entrypoints.bin.keys() {
-            let help = ctx.osops(&["run", name, "--bin", command, "--", "--help"]).assert_success();
-            assert!(!help.stdout.trim().is_empty(), "{command} --help printed nothing");
-            let link = ctx.osops_home().join("bin").join(&command);
+            let help = ctx
+                .osops(&["run", name, "--bin", command, "--", "--help"])
+                .assert_success();
+            assert!(
+                !help.stdout.trim().is_empty(),
+                "{command} --help printed nothing"
+            );
+            let link = ctx.osops_home().join("bin").join(command);
             assert!(link.exists(), "{} is linked", link.display());
         }
     }
 
     let listed = ctx.osops(&["list", "--json"]).assert_success().json();
-    assert_eq!(listed.as_array().expect("list is an array").len(), assets.len());
+    assert_eq!(
+        listed.as_array().expect("list is an array").len(),
+        assets.len()
+    );
 }
