@@ -24,6 +24,12 @@ pub enum Error {
         #[source]
         source: PackError,
     },
+    #[error("`{}` is {size} bytes; archives are at most {limit}", .path.display())]
+    ArchiveTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error(transparent)]
     Home(#[from] home::Error),
 }
@@ -90,6 +96,20 @@ pub fn package(dir: &Path) -> Result<Packaged, Error> {
         bytes,
         files,
     })
+}
+
+/// The bytes of a ready-made `.osops` file, refused before reading if over the upload limit.
+pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, Error> {
+    let limit = Limits::default().max_compressed;
+    let size = std::fs::metadata(path).map_err(io_error(path))?.len();
+    if size > limit {
+        return Err(Error::ArchiveTooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        });
+    }
+    Ok(std::fs::read(path).map_err(io_error(path))?)
 }
 
 /// The files `package` would put in the archive, relative and `/`-separated.

@@ -189,7 +189,7 @@ impl Reporter for CliReporter<'_> {
     fn retrying(&self, url: &str, attempt: u32, attempts: u32, delay: Duration, reason: &str) {
         self.download_finished();
         self.printer.warn(format_args!(
-            "{reason} from `{url}`; retrying in {:.1}s (attempt {} of {attempts})",
+            "`{url}`: {reason}; retrying in {:.1}s (attempt {} of {attempts})",
             delay.as_secs_f64(),
             attempt + 1
         ));

@@ -5,7 +5,8 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Asset, TestApp, raw_archive};
+use common::{Asset, TestApp};
+use osops_tests::hostile::tar::Tar;
 
 #[tokio::test]
 async fn missing_malformed_and_unknown_tokens_are_401() {
@@ -151,7 +152,9 @@ async fn invalid_manifest_is_400_with_the_field() {
     let token = app.user("jane").await;
     let toml =
         "[asset]\nname = \"bad-one\"\nversion = \"one\"\nkind = \"script\"\ndescription = \"x\"\n";
-    let archive = raw_archive(&[("bad-one-1.0.0/osops.toml", toml.as_bytes())]);
+    let archive = Tar::new()
+        .file("bad-one-1.0.0/osops.toml", toml.as_bytes())
+        .gz();
     let detail = app
         .publish(Some(&token), &archive)
         .await
@@ -172,10 +175,10 @@ async fn path_traversal_entry_is_400() {
     let app = TestApp::new().await;
     let token = app.user("jane").await;
     let toml = Asset::new("evil-one", "1.0.0").toml();
-    let archive = raw_archive(&[
-        ("evil-one-1.0.0/osops.toml", toml.as_bytes()),
-        ("evil-one-1.0.0/../../x.sh", b"rm -rf /"),
-    ]);
+    let archive = Tar::new()
+        .file("evil-one-1.0.0/osops.toml", toml.as_bytes())
+        .file("evil-one-1.0.0/../../x.sh", b"rm -rf /")
+        .gz();
     let detail = app
         .publish(Some(&token), &archive)
         .await

@@ -14,6 +14,7 @@
 mod binaries;
 mod context;
 pub mod fixtures;
+pub mod hostile;
 mod registry;
 mod static_registry;
 

@@ -5,9 +5,6 @@
 //! goes through the full install path — [`read`], then [`Archive::extract_to`] into a sandbox —
 //! and the sandbox is checked afterwards: nothing outside the target, no partial target.
 
-#[path = "../support/mod.rs"]
-mod support;
-
 mod collisions;
 mod corrupt;
 mod limits;
@@ -18,8 +15,19 @@ mod paths;
 use std::path::{Path, PathBuf};
 
 use osops_index::archive::{Archive, ArchiveError, EntryData, Limits, read};
-use support::tar::{Header, Tar, gzip};
-use support::{PREFIX, baseline, limits, p};
+use osops_tests::hostile::tar::{Header, Tar, gzip};
+use osops_tests::hostile::{self as support, PREFIX, baseline, p};
+
+/// Small limits so the limit tests run in milliseconds.
+fn limits() -> Limits {
+    Limits {
+        max_compressed: 1024 * 1024,
+        max_unpacked: 256 * 1024,
+        max_entries: 100,
+        max_path_len: 255,
+        max_ratio: 200,
+    }
+}
 
 /// A temporary directory with a decoy file beside the extraction target, to prove that nothing
 /// outside the target is written, replaced or re-moded.

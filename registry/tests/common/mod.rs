@@ -278,25 +278,3 @@ impl Asset {
         pack(dir.path(), &manifest, &Limits::default()).expect("pack")
     }
 }
-
-/// A gzip'd tar with exactly these `(path, contents)` files, no validation: for hostile archives.
-pub fn raw_archive(files: &[(&str, &[u8])]) -> Vec<u8> {
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gz);
-    for (path, contents) in files {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(contents.len() as u64);
-        header.set_mode(0o644);
-        header.set_entry_type(tar::EntryType::Regular);
-        // Written into the raw name field: `set_path` refuses `..`, which is the point of some tests.
-        let name = &mut header.as_old_mut().name;
-        assert!(
-            path.len() < name.len(),
-            "raw_archive paths are under 100 bytes"
-        );
-        name[..path.len()].copy_from_slice(path.as_bytes());
-        header.set_cksum();
-        tar.append(&header, *contents).expect("append");
-    }
-    tar.into_inner().expect("tar").finish().expect("gzip")
-}
