@@ -211,14 +211,14 @@ pub fn human_bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
-/// The width to lay tables out in: the terminal's when stdout is one, else 80.
-pub fn stdout_width() -> usize {
-    if std::io::stdout().is_terminal() {
-        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
-            return usize::from(w).max(40);
-        }
+/// The width to lay tables out in when stdout is a terminal; `None` for a pipe or a file, where
+/// nothing should be cut.
+pub fn stdout_width() -> Option<usize> {
+    if !std::io::stdout().is_terminal() {
+        return None;
     }
-    80
+    let width = terminal_size::terminal_size().map_or(80, |(terminal_size::Width(w), _)| w);
+    Some(usize::from(width).max(40))
 }
 
 #[cfg(test)]

@@ -95,39 +95,30 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
 const MAX_SERVICES_WIDTH: usize = 24;
 const MIN_DESCRIPTION_WIDTH: usize = 24;
 
-/// One line per hit: name, version, kind, description (cut to fit `width`), services.
-pub fn table(hits: &[SearchHit], width: usize) -> Vec<String> {
-    let col = |f: fn(&SearchHit) -> usize| hits.iter().map(f).max().unwrap_or(0);
-    let name_w = col(|h| h.name.chars().count());
-    let version_w = col(|h| h.version.chars().count());
-    let kind_w = col(|h| h.kind.chars().count());
-    // Services are cut first, so the description keeps room to be useful.
+/// One line per hit: name, version, kind, services, then the description, cut to fit `width` when
+/// there is one (a terminal) and whole when there is not (a pipe or a file).
+pub fn table(hits: &[SearchHit], width: Option<usize>) -> Vec<String> {
+    let col = |cells: &[String]| cells.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    let names: Vec<String> = hits.iter().map(|h| h.name.clone()).collect();
+    let versions: Vec<String> = hits.iter().map(|h| h.version.clone()).collect();
+    let kinds: Vec<String> = hits.iter().map(|h| h.kind.clone()).collect();
     let services: Vec<String> = hits
         .iter()
         .map(|h| truncate(&h.services.join(","), MAX_SERVICES_WIDTH))
         .collect();
-    let services_w = services
-        .iter()
-        .map(|s| s.chars().count())
-        .max()
-        .unwrap_or(0);
-    let fixed = name_w + version_w + kind_w + services_w + 8;
-    let desc_room = width.saturating_sub(fixed).max(MIN_DESCRIPTION_WIDTH);
-    let descriptions: Vec<String> = hits
-        .iter()
-        .map(|h| truncate(&h.description, desc_room))
-        .collect();
-    let desc_w = descriptions
-        .iter()
-        .map(|d| d.chars().count())
-        .max()
-        .unwrap_or(0);
+    let (name_w, version_w, kind_w, services_w) =
+        (col(&names), col(&versions), col(&kinds), col(&services));
+    let desc_room = width.map(|w| {
+        w.saturating_sub(name_w + version_w + kind_w + services_w + 8)
+            .max(MIN_DESCRIPTION_WIDTH)
+    });
     hits.iter()
-        .zip(descriptions.iter().zip(&services))
-        .map(|(h, (desc, services))| {
+        .enumerate()
+        .map(|(i, h)| {
+            let desc = truncate(&h.description, desc_room.unwrap_or(usize::MAX));
             let line = format!(
-                "{:name_w$}  {:version_w$}  {:kind_w$}  {:desc_w$}  {services}",
-                h.name, h.version, h.kind, desc
+                "{:name_w$}  {:version_w$}  {:kind_w$}  {:services_w$}  {desc}",
+                names[i], versions[i], kinds[i], services[i]
             );
             line.trim_end().to_owned()
         })
@@ -165,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn table_fits_the_width_and_aligns() {
+    fn table_fits_a_terminal_and_aligns() {
         let hits = [
             hit(
                 "nova-evacuate-host",
@@ -174,24 +165,37 @@ mod tests {
             ),
             hit("galera-check", "Check Galera", &[]),
         ];
-        let lines = table(&hits, 80);
+        let lines = table(&hits, Some(80));
         assert_eq!(lines.len(), 2);
         assert!(lines.iter().all(|l| l.chars().count() <= 80), "{lines:#?}");
-        assert!(lines[0].ends_with("nova,placement"), "{}", lines[0]);
-        let many = [hit(
-            "galera-cluster-check",
-            "Nagios check for a Galera node: primary, synced, size",
-            &["galera", "mariadb", "kolla-ansible", "openstack-ansible"],
-        )];
-        let line = &table(&many, 80)[0];
-        assert!(line.contains("  Nagios check for a Gale…  "), "{line}");
-        assert!(line.ends_with("galera,mariadb,kolla-an…"), "{line}");
-        assert!(lines[0].contains('…'));
+        assert!(lines[0].ends_with('…'), "{}", lines[0]);
         assert!(
-            lines[1].starts_with("galera-check        1.2.0  script  Check Galera"),
+            lines[0].starts_with("nova-evacuate-host  1.2.0  script  nova,placement  Live-migrate"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("galera-check        1.2.0  script                  Check Galera"),
             "{}",
             lines[1]
         );
+        let many = [hit(
+            "galera-cluster-check",
+            "Nagios check",
+            &["galera", "mariadb", "kolla-ansible", "openstack-ansible"],
+        )];
+        let line = &table(&many, Some(80))[0];
+        assert!(
+            line.contains("  galera,mariadb,kolla-an…  Nagios check"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn table_keeps_whole_descriptions_off_a_terminal() {
+        let long = "Live-migrate every instance off a host ".repeat(5);
+        let lines = table(&[hit("nova-evacuate-host", &long, &["nova"])], None);
+        assert!(lines[0].ends_with(long.trim_end()), "{}", lines[0]);
     }
 
     #[test]
