@@ -7,12 +7,14 @@
 //! - [`archive`]: deterministic packing, and the ONE validator the registry (on publish) and the CLI
 //!   (on install) both run; extraction writes exactly the entries the validator accepted.
 //! - [`IndexEntry`] / [`IndexConfig`] / [`index_path`]: the sparse index's files.
+//! - [`NeedRecord`] / [`need::import`]: needs as people write them, TOML files and rST user stories.
 //! - [`schema`]: JSON Schemas generated from these types into `schemas/`.
 
 pub mod archive;
 mod checksum;
 mod entry;
 pub mod manifest;
+pub mod need;
 mod name;
 pub mod openstack;
 pub mod schema;
@@ -22,4 +24,5 @@ pub use checksum::{Sha256Hex, sha256_hex};
 pub use entry::{IndexConfig, IndexDependency, IndexEntry, index_path};
 pub use manifest::{Kind, Manifest, ManifestError};
 pub use name::{AssetName, NameError};
+pub use need::{NeedRecord, NeedStatus, UseCase};
 pub use openstack::ReleaseRange;
