@@ -10,6 +10,8 @@
 //! - [`printer`]: stdout carries data, stderr carries talk (status verbs, warnings, progress bars).
 //! - [`home`]: the `$OSOPS_HOME` layout and install receipts; [`install`] and [`links`]: the
 //!   install and uninstall operations; [`resolve`]: `NAME@REQ` specs and version selection.
+//! - [`need`]: need records from `osops need new`'s flags or a need file, checked before sending,
+//!   and the per-file import of need documents.
 //! - [`package`]: reading a manifest and packing an asset; [`scaffold`]: `osops new`/`init`;
 //!   [`runner`]: what `osops run` executes.
 
@@ -20,6 +22,7 @@ mod fs;
 pub mod home;
 pub mod install;
 pub mod links;
+pub mod need;
 pub mod package;
 pub mod printer;
 pub mod resolve;
@@ -74,6 +77,8 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         } else if let Some(e) = cause.downcast_ref::<runner::Error>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<home::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<need::Error>() {
             e.hint()
         } else {
             None

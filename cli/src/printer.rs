@@ -221,6 +221,21 @@ pub fn stdout_width() -> Option<usize> {
     Some(usize::from(width).max(40))
 }
 
+/// Cuts `text` to `max` characters, ending in `…` when cut; control characters become spaces.
+pub fn truncate(text: &str, max: usize) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if clean.chars().count() <= max {
+        clean
+    } else {
+        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,10 +49,21 @@ impl Reply {
 
 type Routes = HashMap<String, Vec<Reply>>;
 
+/// One request as the server read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// `"GET /path?query"`.
+    pub request: String,
+    /// The `Authorization` header, if any.
+    pub authorization: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
 pub struct TestServer {
     pub url: String,
     routes: Arc<Mutex<Routes>>,
-    log: Arc<Mutex<Vec<String>>>,
+    log: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl TestServer {
@@ -82,6 +93,11 @@ impl TestServer {
 
     /// Every request seen so far, as `"GET /path"`, in order.
     pub fn requests(&self) -> Vec<String> {
+        self.seen().into_iter().map(|s| s.request).collect()
+    }
+
+    /// Every request seen so far, with its `Authorization` header and body, in order.
+    pub fn seen(&self) -> Vec<Seen> {
         self.log.lock().expect("lock").clone()
     }
 
@@ -90,7 +106,7 @@ impl TestServer {
     }
 }
 
-fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
+fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<Seen>>) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
@@ -103,6 +119,7 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
         parts.next().unwrap_or("")
     );
     let mut length = 0usize;
+    let (mut authorization, mut content_type) = (None, None);
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
@@ -111,6 +128,10 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
         if let Some((k, v)) = header.split_once(':') {
             if k.eq_ignore_ascii_case("content-length") {
                 length = v.trim().parse().unwrap_or(0);
+            } else if k.eq_ignore_ascii_case("authorization") {
+                authorization = Some(v.trim().to_owned());
+            } else if k.eq_ignore_ascii_case("content-type") {
+                content_type = Some(v.trim().to_owned());
             }
         }
     }
@@ -125,7 +146,12 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<String>>) {
         }
     };
     // Logged before answering, so a client that got an answer always finds its request here.
-    log.lock().expect("lock").push(request);
+    log.lock().expect("lock").push(Seen {
+        request,
+        authorization,
+        content_type,
+        body,
+    });
     let mut stream = reader.into_inner();
     match reply {
         Reply::Close => {}

@@ -87,24 +87,34 @@ fn sha256_file(path: &Path) -> String {
 #[test]
 fn every_command_has_help_with_an_example() {
     let env = Env::new();
-    let commands = [
-        "new",
-        "init",
-        "package",
-        "publish",
-        "search",
-        "info",
-        "install",
-        "list",
-        "uninstall",
-        "run",
-        "completions",
+    let commands: &[&[&str]] = &[
+        &["new"],
+        &["init"],
+        &["package"],
+        &["publish"],
+        &["search"],
+        &["info"],
+        &["install"],
+        &["list"],
+        &["uninstall"],
+        &["run"],
+        &["yank"],
+        &["need"],
+        &["need", "list"],
+        &["need", "show"],
+        &["need", "new"],
+        &["need", "vote"],
+        &["need", "import"],
+        &["completions"],
     ];
     for command in commands {
-        let run = env.run(&[command, "--help"]).success();
+        let mut args = command.to_vec();
+        args.push("--help");
+        let run = env.run(&args).success();
         assert!(
             run.stdout().contains("Examples:\n  osops"),
-            "`osops {command} --help`:\n{}",
+            "`osops {} --help`:\n{}",
+            command.join(" "),
             run.stdout()
         );
     }
@@ -122,6 +132,19 @@ fn usage_errors_exit_2() {
     assert_eq!(env.run(&["install"]).code(), 2);
     assert_eq!(env.run(&["new", "x-y", "--kind", "banana"]).code(), 2);
     assert_eq!(env.run(&["search", "--per-page", "101"]).code(), 2);
+    assert_eq!(
+        env.run(&["need", "list", "--unanswered", "--sort", "recent"])
+            .code(),
+        2
+    );
+    assert_eq!(env.run(&["need", "list", "--status", "closed"]).code(), 2);
+    assert_eq!(
+        env.run(&["need", "new", "x-y", "--from", "f.toml", "--title", "t"])
+            .code(),
+        2
+    );
+    assert_eq!(env.run(&["need", "import"]).code(), 2);
+    assert_eq!(env.run(&["yank"]).code(), 2);
 }
 
 #[test]
@@ -490,4 +513,334 @@ fn quiet_silences_talk_but_not_data() {
     let run = env.run(&["package", "quiet-asset", "-q"]).success();
     assert_eq!(run.stdout(), "quiet-asset-0.1.0.osops\n");
     assert_eq!(run.stderr(), "");
+}
+
+/// A registry nothing listens on: a command that reaches the network fails with "cannot connect".
+const NO_REGISTRY: &str = "http://127.0.0.1:1";
+
+#[test]
+fn yank_without_a_version_says_how_to_name_one() {
+    let env = Env::new();
+    for spec in ["hello-drain", "hello-drain@"] {
+        let run = env
+            .run(&["yank", spec, "--registry", NO_REGISTRY])
+            .failure();
+        assert_eq!(
+            run.stderr(),
+            "error: name the version to yank: `osops yank NAME@1.2.0`\n\
+             hint: see the versions of `hello-drain` with `osops info hello-drain`\n"
+        );
+    }
+    let run = env
+        .run(&[
+            "yank",
+            "hello-drain@^1",
+            "--undo",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .failure();
+    assert!(
+        run.stderr()
+            .starts_with("error: `^1` is not a version; yank names one exact version\n"),
+        "{}",
+        run.stderr()
+    );
+    // A well-formed spec goes to the registry, and needs a token first.
+    let run = env
+        .run(&["yank", "hello-drain@1.0.0", "--registry", NO_REGISTRY])
+        .failure();
+    assert!(
+        run.stderr()
+            .starts_with("error: yanking needs an API token\n"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn need_new_without_a_terminal_names_the_missing_flag_and_never_prompts() {
+    let env = Env::new();
+    // stdin is not a terminal here (the test harness gives the child none), so nothing may be
+    // asked: the command must fail at once, before the network, naming the flag.
+    let run = env
+        .run(&[
+            "need",
+            "new",
+            "drain-compute-host",
+            "--problem",
+            "By hand at 3 a.m.",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .failure();
+    assert_eq!(
+        run.stderr(),
+        "error: missing `--title`: the need's one-line title\n\
+         hint: pass `--title TEXT`, or describe the need in a TOML file and pass `--from FILE`\n"
+    );
+    assert_eq!(run.stdout(), "");
+    let run = env
+        .run(&[
+            "need",
+            "new",
+            "drain-compute-host",
+            "--title",
+            "Empty a host",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .failure();
+    assert!(
+        run.stderr()
+            .starts_with("error: missing `--problem`: the problem statement\n"),
+        "{}",
+        run.stderr()
+    );
+    let run = env
+        .run(&["need", "new", "--title", "t", "--problem", "p"])
+        .failure();
+    assert!(
+        run.stderr()
+            .starts_with("error: missing `ID`: the need's id\n"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn need_new_refuses_an_unknown_service_before_the_network() {
+    let env = Env::new();
+    let run = env
+        .cmd(&[
+            "need",
+            "new",
+            "drain-compute-host",
+            "--title",
+            "Empty a compute host",
+            "--problem",
+            "By hand at 3 a.m.",
+            "--service",
+            "neutorn",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .env("OSOPS_TOKEN", "osops_test")
+        .output()
+        .expect("run osops");
+    let run = Run(run).failure();
+    let stderr = run.stderr();
+    assert!(
+        stderr.starts_with("error: invalid need `drain-compute-host`: `services[0]`: "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("`neutorn`"), "{stderr}");
+    assert!(
+        stderr.contains("\nhint: ") && stderr.contains("neutron"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cannot connect"), "{stderr}");
+}
+
+#[test]
+fn need_new_checks_the_record_before_asking_for_a_token() {
+    let env = Env::new();
+    let run = env
+        .run(&[
+            "need",
+            "new",
+            "drain-compute-host",
+            "--title",
+            "Empty a compute host",
+            "--problem",
+            "By hand at 3 a.m.",
+            "--service",
+            "nova",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .failure();
+    assert_eq!(
+        run.stderr(),
+        "error: writing to the registry needs an API token\n\
+         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+    );
+}
+
+#[test]
+fn need_new_from_a_file_with_several_needs_points_at_import() {
+    let env = Env::new();
+    std::fs::write(
+        env.work().join("two.toml"),
+        "[[need]]\nid = \"need-one\"\ntitle = \"One\"\nproblem = \"First.\"\n\n\
+         [[need]]\nid = \"need-two\"\ntitle = \"Two\"\nproblem = \"Second.\"\n",
+    )
+    .expect("write");
+    let run = env
+        .run(&[
+            "need",
+            "new",
+            "--from",
+            "two.toml",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .failure();
+    assert_eq!(
+        run.stderr(),
+        "error: `two.toml` holds 2 needs; `--from` takes a file with one\n\
+         hint: import them all with `osops need import two.toml`\n"
+    );
+}
+
+const GOOD_NEED: &str = r#"
+id = "rotate-fernet-keys"
+title = "Rotate Fernet keys on every controller"
+problem = "Keys must rotate in step on every controller, or tokens fail at random."
+services = ["keystone"]
+"#;
+
+/// A directory with a good need file, a need file with an unknown service, and a TOML file that
+/// is not a need at all (an asset manifest), plus a file the walk must not pick up.
+fn import_dir(env: &Env) -> PathBuf {
+    let dir = env.work().join("needs");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("a-good.toml"), GOOD_NEED).expect("good");
+    std::fs::write(
+        dir.join("b-bad.toml"),
+        GOOD_NEED
+            .replace("rotate-fernet-keys", "bad-service")
+            .replace("keystone", "keystoen"),
+    )
+    .expect("bad");
+    std::fs::write(
+        dir.join("c-manifest.toml"),
+        "[asset]\nname = \"x-y\"\nversion = \"1.0.0\"\nkind = \"script\"\n",
+    )
+    .expect("manifest");
+    std::fs::write(dir.join("notes.txt"), "not walked").expect("notes");
+    dir
+}
+
+#[test]
+fn need_import_dry_run_reports_each_file_and_goes_on_after_a_bad_one() {
+    let env = Env::new();
+    import_dir(&env);
+    // No token and no registry: a dry run sends nothing.
+    let run = env
+        .run(&[
+            "need",
+            "import",
+            "needs",
+            "--dry-run",
+            "--registry",
+            NO_REGISTRY,
+        ])
+        .success();
+    let stderr = run.stderr();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0], "      Parsed needs/a-good.toml: rotate-fernet-keys",
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("warning: skipped needs/b-bad.toml: ")
+            && lines[1].contains("keystoen"),
+        "{stderr}"
+    );
+    assert!(
+        lines[2].starts_with("warning: skipped needs/c-manifest.toml: "),
+        "{stderr}"
+    );
+    assert_eq!(
+        &lines[3..],
+        [
+            "      Parsed 1 need from 1 file (2 skipped)",
+            "note: dry run: nothing was sent to the registry",
+        ],
+        "{stderr}"
+    );
+    assert!(!stderr.contains("notes.txt"), "{stderr}");
+    assert_eq!(run.stdout(), "");
+
+    let run = env
+        .run(&["need", "import", "needs", "--dry-run", "--json", "-q"])
+        .success();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout()).expect("json report");
+    let files = report.as_array().expect("array");
+    assert_eq!(files.len(), 3, "{report}");
+    assert_eq!(
+        files[0],
+        serde_json::json!({"file": "needs/a-good.toml", "imported": ["rotate-fernet-keys"],
+                           "notes": files[0]["notes"], "error": null})
+    );
+    assert!(files[0]["notes"].is_array());
+    for bad in &files[1..] {
+        assert_eq!(bad["imported"], serde_json::json!([]), "{bad}");
+        assert!(bad["error"].is_string(), "{bad}");
+    }
+    assert_eq!(files[1]["file"], "needs/b-bad.toml");
+    assert_eq!(files[2]["file"], "needs/c-manifest.toml");
+}
+
+#[test]
+fn need_import_fails_only_when_nothing_could_be_imported() {
+    let env = Env::new();
+    let dir = import_dir(&env);
+    std::fs::remove_file(dir.join("a-good.toml")).expect("rm");
+    let run = env
+        .run(&["need", "import", "needs", "needs/missing.toml", "--dry-run"])
+        .failure();
+    let stderr = run.stderr();
+    assert!(
+        stderr.contains("warning: skipped needs/missing.toml: cannot read it: "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("      Parsed 0 needs from 0 files (3 skipped)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error: no needs were imported: 3 files failed\n"),
+        "{stderr}"
+    );
+    // An empty directory is not a failure: there was nothing to import.
+    std::fs::create_dir_all(env.work().join("empty")).expect("dir");
+    let run = env.run(&["need", "import", "empty", "--dry-run"]).success();
+    assert!(
+        run.stderr()
+            .starts_with("warning: no *.toml or *.rst files in `empty`\n"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn need_import_needs_a_token_unless_it_is_a_dry_run() {
+    let env = Env::new();
+    import_dir(&env);
+    let run = env
+        .run(&["need", "import", "needs", "--registry", NO_REGISTRY])
+        .failure();
+    assert_eq!(
+        run.stderr(),
+        "error: importing needs an API token\n\
+         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+    );
+}
+
+#[test]
+fn need_ids_are_checked_before_the_network() {
+    let env = Env::new();
+    for command in ["show", "vote"] {
+        let run = env
+            .run(&["need", command, "drain host!", "--registry", NO_REGISTRY])
+            .failure();
+        assert!(
+            run.stderr()
+                .starts_with("error: name `drain host!` contains ` `"),
+            "{command}: {}",
+            run.stderr()
+        );
+    }
 }

@@ -7,7 +7,7 @@
 
 use schemars::JsonSchema;
 
-use crate::{IndexConfig, IndexEntry, Manifest};
+use crate::{IndexConfig, IndexEntry, Manifest, NeedRecord};
 
 /// `(file name, schema JSON)` for every schema this crate publishes.
 pub fn all() -> Vec<(&'static str, String)> {
@@ -15,6 +15,7 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("osops-toml.json", render::<Manifest>()),
         ("index-entry.json", render::<IndexEntry>()),
         ("index-config.json", render::<IndexConfig>()),
+        ("need-record.json", render::<NeedRecord>()),
     ]
 }
 

@@ -40,3 +40,16 @@ fn manifest_schema_describes_the_toml() {
         "unknown keys refused"
     );
 }
+
+#[test]
+fn need_record_schema_is_published() {
+    let (_, json) = osops_index::schema::all()
+        .into_iter()
+        .find(|(n, _)| *n == "need-record.json")
+        .expect("need record schema");
+    let schema: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(schema["title"], "NeedRecord");
+    let required = schema["required"].to_string();
+    assert_eq!(required, r#"["id","title","problem"]"#);
+    assert_eq!(schema["properties"]["title"]["maxLength"], 200);
+}

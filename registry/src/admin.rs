@@ -1,5 +1,8 @@
 //! The admin commands, run on a data directory (while the server runs, too: SQLite's WAL lets
-//! them write beside it): `user add` and `token create`.
+//! them write beside it): `user add`, `token create`, and in [`needs`] `need import` and
+//! `need retire`.
+
+pub mod needs;
 
 use std::path::Path;
 

@@ -1,4 +1,6 @@
-//! `serve --demo [DIR]`: fill an empty registry with the example assets, through [`publish`].
+//! `serve --demo [DIR]`: fill an empty registry with the example needs (`DIR/needs.toml`, through
+//! the same code as `osops-registry need import`) and then the example assets, through
+//! [`publish`], so that the needs the assets address exist.
 
 use std::path::Path;
 
@@ -6,6 +8,7 @@ use bytes::Bytes;
 use osops_index::Manifest;
 use osops_index::archive::pack;
 
+use crate::admin::needs::FileOutcome;
 use crate::error::{Error, chain};
 use crate::publish::publish;
 use crate::state::AppState;
@@ -13,9 +16,12 @@ use crate::state::AppState;
 /// The user the examples are published as.
 pub const DEMO_USER: &str = "demo";
 
-/// Packs and publishes every subdirectory of `dir` that has an `osops.toml`, as [`DEMO_USER`],
-/// when the registry has no asset yet. Assets that fail are skipped with a warning. Returns how
-/// many were published.
+/// The needs file of a demo directory.
+pub const NEEDS_FILE: &str = "needs.toml";
+
+/// When the registry has no asset yet: imports `dir/needs.toml` (if present), then packs and
+/// publishes every subdirectory of `dir` that has an `osops.toml`, all as [`DEMO_USER`]. Needs
+/// and assets that fail are skipped with a warning. Returns how many assets were published.
 pub async fn load(state: &AppState, dir: &Path) -> Result<usize, Error> {
     if state.assets.asset_count().await? > 0 {
         tracing::info!(
@@ -42,6 +48,19 @@ pub async fn load(state: &AppState, dir: &Path) -> Result<usize, Error> {
     dirs.sort();
 
     let user = state.users.ensure_user(DEMO_USER).await?;
+    let needs_file = dir.join(NEEDS_FILE);
+    if needs_file.is_file() {
+        let report =
+            crate::admin::needs::import_paths(state.needs.as_ref(), &user, &[needs_file]).await;
+        for file in &report.files {
+            match &file.outcome {
+                FileOutcome::Imported { ids, .. } => {
+                    tracing::info!("demo: loaded {} needs: {file}", ids.len());
+                }
+                _ => tracing::warn!("demo: {file}"),
+            }
+        }
+    }
     let limits = state.settings.limits;
     let mut loaded = 0;
     for asset_dir in dirs {

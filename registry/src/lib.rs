@@ -1,16 +1,19 @@
-//! The osops registry server: publish, search, download and the sparse index, over SQLite (WAL,
-//! FTS5) and a blob directory by default.
+//! The osops registry server: publish, search, download, yank, needs and the sparse index, over
+//! SQLite (WAL, FTS5) and a blob directory by default.
 //!
 //! - [`routes::router`] is the whole URL map; [`handlers`] hold one file per resource and shape
 //!   the JSON bodies of `docs/http-api.md`; errors are one [`ApiError`] rendered as problem+json.
 //! - [`publish::publish`] is the publish operation, independent of HTTP (the `--demo` loader in
 //!   [`demo`] reuses it): validate the archive, store its blob under its sha256, commit the version
 //!   in one transaction.
-//! - [`store`] holds narrow traits per concern ([`store::AssetStore`], [`store::UserStore`],
-//!   [`store::Health`]) with the SQLite implementation in [`store::sqlite`]; [`blobs::Blobs`] is
-//!   archive storage over `object_store`, keyed only by [`blobs::BlobKey`].
+//! - [`store`] holds narrow traits per concern ([`store::AssetStore`], [`store::NeedStore`],
+//!   [`store::UserStore`], [`store::Health`]) with the SQLite implementation in
+//!   [`store::sqlite`]; [`blobs::Blobs`] is archive storage over `object_store`, keyed only by
+//!   [`blobs::BlobKey`]. A need's answers are kept in step with each asset's newest non-yanked
+//!   version by the publish and yank transactions.
 //! - [`state::AppState`] is what handlers share; [`auth::Authenticated`] turns a Bearer token into
-//!   a user; [`server::serve`] runs it all; [`admin`] backs `user add` and `token create`.
+//!   a user; [`server::serve`] runs it all; [`admin`] backs `user add`, `token create`,
+//!   `need import` and `need retire`.
 
 pub mod admin;
 pub mod auth;

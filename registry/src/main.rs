@@ -23,6 +23,9 @@ enum Command {
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage needs
+    #[command(subcommand)]
+    Need(NeedCommand),
 }
 
 #[derive(Args)]
@@ -74,6 +77,31 @@ enum TokenCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum NeedCommand {
+    /// Create or update needs from TOML need files and reStructuredText user stories
+    /// (directories are walked for *.toml and *.rst); prints one line per file
+    Import {
+        /// Files or directories
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// The user new needs are created by (created if missing)
+        #[arg(long = "as", value_name = "USER", default_value = osops_registry::admin::needs::DEFAULT_IMPORT_USER)]
+        user: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Mark a need retired: it stays listed, with its reason, but is never `open` again
+    Retire {
+        id: String,
+        /// Why, for the people who voted for it
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = if matches!(cli.command, Command::Serve(_)) {
@@ -83,7 +111,7 @@ fn main() -> ExitCode {
     };
     init_tracing(default_level);
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
@@ -106,7 +134,7 @@ fn init_tracing(default_level: &str) {
         .init();
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -131,7 +159,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     osops_registry::admin::create_token(&data.data_dir, &user, &label).await?;
                 println!("{token}");
             }
+            Command::Need(NeedCommand::Import { paths, user, data }) => {
+                let report =
+                    osops_registry::admin::needs::import(&data.data_dir, &paths, &user).await?;
+                for file in &report.files {
+                    println!("{file}");
+                }
+                if !report.success() {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Command::Need(NeedCommand::Retire { id, reason, data }) => {
+                let id = osops_registry::admin::needs::retire(&data.data_dir, &id, &reason).await?;
+                println!("{id}");
+            }
         }
-        Ok(())
+        Ok(ExitCode::SUCCESS)
     })
 }

@@ -5,6 +5,8 @@
 //!    runs); its manifest is the only source of metadata.
 //! 2. Ask the store what it would answer ([`AssetStore::check_publish`]): a refusal or an identical
 //!    re-publish returns before anything is written.
+//!    Then every need the manifest addresses must exist ([`NeedStore::unknown_needs`]); needs are
+//!    never deleted, so this check does not need repeating in the transaction.
 //! 3. Store the blob under its sha256 (an atomic put).
 //! 4. Commit asset, owner, version and search rows in one transaction that checks every rule again,
 //!    so of two racing publishes exactly one commits.
@@ -12,6 +14,7 @@
 //! A crash between 3 and 4 leaves an unreferenced blob and nothing visible.
 //!
 //! [`AssetStore::check_publish`]: crate::store::AssetStore::check_publish
+//! [`NeedStore::unknown_needs`]: crate::store::NeedStore::unknown_needs
 
 use bytes::Bytes;
 use osops_index::archive::{self, Archive, ArchiveError};
@@ -64,6 +67,14 @@ pub enum PublishError {
         version: String,
         same: String,
     },
+    #[error(
+        "`{name}` addresses the unknown need{} {} (hint: check the id, or create the need first \
+         with `osops need new {} --title …`)",
+        if .needs.len() == 1 { "" } else { "s" },
+        .needs.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+        .needs.first().map_or("ID", String::as_str)
+    )]
+    UnknownNeeds { name: AssetName, needs: Vec<String> },
     #[error("cannot validate the archive: {0}")]
     Task(String),
     #[error(transparent)]
@@ -78,7 +89,9 @@ impl From<PublishError> for ApiError {
             PublishError::Archive(ArchiveError::TooLarge { .. }) => {
                 ApiError::too_large(err.to_string())
             }
-            PublishError::Archive(_) => ApiError::bad_request(err.to_string()),
+            PublishError::Archive(_) | PublishError::UnknownNeeds { .. } => {
+                ApiError::bad_request(err.to_string())
+            }
             PublishError::NotOwner { .. } => ApiError::forbidden(err.to_string()),
             PublishError::Lookalike { .. } | PublishError::VersionConflict { .. } => {
                 ApiError::conflict(err.to_string())
@@ -116,6 +129,14 @@ pub async fn publish(
 
     if let Some(outcome) = state.assets.check_publish(&new).await? {
         return refusal(&new, outcome).map(|()| published(false));
+    }
+
+    let unknown = state.needs.unknown_needs(&new.manifest.needs).await?;
+    if !unknown.is_empty() {
+        return Err(PublishError::UnknownNeeds {
+            name: new.name.clone(),
+            needs: unknown,
+        });
     }
 
     let key = BlobKey::archive(&new.sha256)?;

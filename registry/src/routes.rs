@@ -1,11 +1,14 @@
 //! The whole URL map.
 
 use axum::Router;
-use axum::routing::{get, put};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, put};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
-use crate::handlers::{assets, download, health, index, method_not_allowed, not_found, publish};
+use crate::handlers::{
+    assets, download, health, index, method_not_allowed, needs, not_found, publish, yank,
+};
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
@@ -16,7 +19,26 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/assets/{name}/{version}/download",
             get(download::download),
         )
+        .route("/api/v1/assets/{name}/{version}/yank", delete(yank::yank))
+        .route("/api/v1/assets/{name}/{version}/unyank", put(yank::unyank))
+        .route(
+            "/api/v1/needs",
+            get(needs::list)
+                .post(needs::create)
+                .layer(DefaultBodyLimit::max(needs::MAX_BODY)),
+        )
+        .route(
+            "/api/v1/needs/{id}",
+            get(needs::show)
+                .put(needs::put)
+                .layer(DefaultBodyLimit::max(needs::MAX_BODY)),
+        )
+        .route(
+            "/api/v1/needs/{id}/vote",
+            put(needs::vote).delete(needs::retract),
+        )
         .route("/index/config.json", get(index::config))
+        .route("/index/needs.json", get(index::needs))
         .route("/index/{*path}", get(index::entries))
         .route("/healthz", get(health::health))
         .fallback(not_found)

@@ -208,12 +208,19 @@ fn serve_demo_publish_shutdown_and_restart() {
     let data = dir.path().join("data");
     let data = data.to_str().expect("utf-8 path");
 
-    // A demo directory: two good assets, one broken one, one directory without a manifest.
+    // A demo directory: the needs file, two good assets (one addresses a need of the file, so it
+    // publishes only if the needs are loaded first), one broken one, one directory without a
+    // manifest.
     let demo = dir.path().join("examples");
-    for (name, asset) in [
-        ("a", Asset::new("demo-one", "1.0.0")),
-        ("b", Asset::new("demo-two", "0.3.0")),
-    ] {
+    std::fs::create_dir_all(&demo).expect("mkdir");
+    std::fs::write(
+        demo.join("needs.toml"),
+        need_file("demo-need", "A demo need"),
+    )
+    .expect("needs");
+    let mut one = Asset::new("demo-one", "1.0.0");
+    one.needs = vec!["demo-need".into()];
+    for (name, asset) in [("a", one), ("b", Asset::new("demo-two", "0.3.0"))] {
         let archive_dir = demo.join(name);
         std::fs::create_dir_all(archive_dir.join("bin")).expect("mkdir");
         std::fs::write(archive_dir.join("osops.toml"), asset.toml()).expect("manifest");
@@ -259,6 +266,12 @@ fn serve_demo_publish_shutdown_and_restart() {
         serde_json::from_str::<serde_json::Value>(&body).expect("json")["owners"],
         serde_json::json!(["demo"])
     );
+    let (status, body) = server.http_text("GET", "/api/v1/needs/demo-need", &[], b"");
+    assert_eq!(status, 200, "{body}");
+    let need: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(need["status"], "addressed", "{need}");
+    assert_eq!(need["created_by"], "demo");
+    assert_eq!(need["answers"][0]["name"], "demo-one");
 
     let archive = Asset::new("real-http", "1.0.0").archive();
     let auth = format!("Bearer {token}");
@@ -308,6 +321,207 @@ fn serve_refuses_a_bad_public_url() {
     assert!(!out.status.success());
     assert!(
         text(&out.stderr).contains("public URL `ftp://x` is not an http(s) URL"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// A TOML need file with one or more needs: `(id, title)`.
+fn need_file(id: &str, title: &str) -> String {
+    need_toml(&[(id, title)])
+}
+
+fn need_toml(needs: &[(&str, &str)]) -> String {
+    needs
+        .iter()
+        .map(|(id, title)| {
+            format!(
+                "[[need]]\nid = {id:?}\ntitle = {title:?}\nproblem = \"Operators do {id} by hand.\"\n\
+                 persona = \"cloud operator\"\nservices = [\"nova\"]\n\
+                 use-cases = [{{ persona = \"cloud operator\", text = \"I want {id} in one command\" }}]\n\n"
+            )
+        })
+        .collect()
+}
+
+/// The needs stored in a data directory, through the store the server uses.
+fn stored_needs(data: &str) -> Vec<serde_json::Value> {
+    use osops_registry::store::{NeedQuery, NeedStore};
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store =
+            osops_registry::store::sqlite::SqliteStore::open(&Path::new(data).join("registry.db"))
+                .await
+                .expect("open");
+        let page = store
+            .list_needs(&NeedQuery {
+                page: 1,
+                per_page: 100,
+                ..Default::default()
+            })
+            .await
+            .expect("list");
+        let mut needs = Vec::new();
+        for summary in page.needs {
+            let id = osops_index::AssetName::parse(&summary.id).expect("id");
+            let need = store.need(&id).await.expect("need").expect("exists");
+            needs.push(serde_json::json!({
+                "id": summary.id, "title": need.record.title, "created_by": need.created_by,
+                "status": need.status, "retired_reason": need.retired_reason,
+                "use_cases": need.record.use_cases.len(),
+            }));
+        }
+        store.close().await;
+        needs.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+        needs
+    })
+}
+
+#[test]
+fn need_import_reports_each_file_and_reimport_updates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(docs.join("asset")).expect("mkdir");
+    let good = docs.join("good.toml");
+    std::fs::write(
+        &good,
+        need_toml(&[
+            ("drain-compute-host", "Empty a compute host"),
+            ("monitor-galera", "Watch Galera"),
+        ]),
+    )
+    .expect("good");
+    let bad = docs.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[need]]\nid = \"bad-need\"\ntitle = \"Bad\"\nproblem = \"p\"\nservices = [\"warp-drive\"]\n",
+    )
+    .expect("bad");
+    // Not a need: an asset manifest. And a file the walk leaves alone.
+    let manifest = docs.join("asset/osops.toml");
+    std::fs::write(&manifest, Asset::new("some-asset", "1.0.0").toml()).expect("manifest");
+    std::fs::write(docs.join("notes.txt"), "not looked at").expect("notes");
+
+    let docs_arg = docs.to_str().expect("utf-8");
+    let out = run(&["need", "import", docs_arg, "--data-dir", data]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "one line per need document, none for notes.txt: {stdout}"
+    );
+    assert!(
+        lines[0].starts_with(&format!("skipped {}: ", manifest.display())),
+        "{stdout}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("skipped {}: ", bad.display())),
+        "{stdout}"
+    );
+    assert!(lines[1].contains("warp-drive"), "says why: {stdout}");
+    assert_eq!(
+        lines[2],
+        format!(
+            "imported {}: drain-compute-host, monitor-galera",
+            good.display()
+        )
+    );
+    let needs = stored_needs(data);
+    assert_eq!(
+        needs,
+        [
+            serde_json::json!({"id": "drain-compute-host", "title": "Empty a compute host",
+                "created_by": "admin", "status": "open", "retired_reason": null, "use_cases": 1}),
+            serde_json::json!({"id": "monitor-galera", "title": "Watch Galera",
+                "created_by": "admin", "status": "open", "retired_reason": null, "use_cases": 1}),
+        ]
+    );
+
+    // Re-importing a changed file (as another user) updates the records: no duplicate, same creator.
+    std::fs::write(
+        &good,
+        need_toml(&[
+            ("drain-compute-host", "Empty a compute host, safely"),
+            ("monitor-galera", "Watch Galera"),
+        ]),
+    )
+    .expect("good");
+    let good_arg = good.to_str().expect("utf-8");
+    let out = run(&[
+        "need",
+        "import",
+        good_arg,
+        "--as",
+        "jane",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with(&format!(
+            "imported {}: drain-compute-host, monitor-galera (",
+            good.display()
+        )) && stdout.contains("`drain-compute-host` updated"),
+        "{stdout}"
+    );
+    let needs = stored_needs(data);
+    assert_eq!(needs.len(), 2);
+    assert_eq!(needs[0]["title"], "Empty a compute host, safely");
+    assert_eq!(needs[0]["created_by"], "admin");
+
+    // Only files that fail: exit 1, every file still reported.
+    let missing = docs.join("missing.toml");
+    let out = run(&[
+        "need",
+        "import",
+        bad.to_str().expect("utf-8"),
+        missing.to_str().expect("utf-8"),
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with(&format!("skipped {}: ", missing.display()))),
+        "{stdout}"
+    );
+
+    // Retire.
+    let out = run(&[
+        "need",
+        "retire",
+        "monitor-galera",
+        "--reason",
+        "covered by the database need",
+        "--data-dir",
+        data,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "monitor-galera\n");
+    let needs = stored_needs(data);
+    assert_eq!(needs[1]["status"], "retired");
+    assert_eq!(needs[1]["retired_reason"], "covered by the database need");
+    let out = run(&[
+        "need",
+        "retire",
+        "no-such-need",
+        "--reason",
+        "x",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("no need `no-such-need`"),
         "{}",
         text(&out.stderr)
     );

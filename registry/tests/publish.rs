@@ -23,6 +23,7 @@ async fn names(app: &TestApp, uri: &str) -> Vec<String> {
 async fn publish_then_detail_download_index_and_search() {
     let app = TestApp::new().await;
     let token = app.user("jane").await;
+    app.create_need(&token, "drain-compute-host").await;
     let mut asset = Asset::new("nova-evacuate-host", "1.2.0");
     asset.description = "Live-migrate every instance off a compute host".into();
     asset.keywords = vec!["maintenance".into(), "compute".into()];

@@ -255,7 +255,7 @@ async fn index_paths_must_match_the_name() {
         "/index/ga/le/Galera-check",
         "/index/ga/le/nope-nope",
         "/index/ga/le/",
-        "/index/needs.json",
+        "/index/ne/ed/needs.json",
     ] {
         app.get(bad).await.problem(StatusCode::NOT_FOUND);
     }

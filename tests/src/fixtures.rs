@@ -47,3 +47,15 @@ pub fn set_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
 }
+
+/// Adds `[needs] addresses = [...]` (and a `prompted-by` link) to an asset dir's manifest.
+pub fn address_needs(dir: &Path, needs: &[&str]) {
+    let path = dir.join("osops.toml");
+    let mut manifest = std::fs::read_to_string(&path).expect("read manifest");
+    let ids: Vec<String> = needs.iter().map(|n| format!("\"{n}\"")).collect();
+    manifest.push_str(&format!(
+        "\n[needs]\naddresses = [{}]\nprompted-by = [\"https://bugs.launchpad.net/nova/+bug/1234567\"]\n",
+        ids.join(", ")
+    ));
+    std::fs::write(path, manifest).expect("write manifest");
+}

@@ -45,8 +45,10 @@ pub enum Error {
     Decode { url: String, message: String },
     #[error("cannot write the download")]
     Io(#[source] std::io::Error),
-    #[error("publishing needs an API token")]
-    NoToken,
+    /// A request that changes the registry was about to go out without a token; `action` says
+    /// what ("publishing", "yanking").
+    #[error("{action} needs an API token")]
+    NoToken { action: &'static str },
 }
 
 impl Error {
@@ -65,7 +67,7 @@ impl Error {
     /// How to fix it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::NoToken | Error::Api { status: 401, .. } => Some(
+            Error::NoToken { .. } | Error::Api { status: 401, .. } => Some(
                 "set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`".into(),
             ),
             Error::Api { status: 403, .. } => {

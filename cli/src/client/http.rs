@@ -46,6 +46,16 @@ impl Client {
 
     /// Sends a request once (no retry) and returns its body.
     pub(super) fn send_once(&self, url: &str, request: RequestBuilder) -> Result<Vec<u8>, Error> {
+        self.send_once_status(url, request).map(|(_, body)| body)
+    }
+
+    /// Sends a request once (no retry) and returns its success status and body: some answers
+    /// differ only by status (`201` created, `200` updated).
+    pub(super) fn send_once_status(
+        &self,
+        url: &str,
+        request: RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), Error> {
         let mut request = Some(request);
         self.with_retries(url, false, &super::Silent, |deadline| {
             let Some(request) = request.take() else {
@@ -58,12 +68,13 @@ impl Client {
                 Ok(resp) => resp,
                 Err(attempt) => return attempt,
             };
+            let status = resp.status().as_u16();
             let mut body = Vec::new();
             match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
                 body.extend_from_slice(chunk);
                 Ok(())
             }) {
-                Ok(_) => Attempt::Done(body),
+                Ok(_) => Attempt::Done((status, body)),
                 Err(attempt) => attempt,
             }
         })

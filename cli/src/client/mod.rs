@@ -8,6 +8,7 @@
 
 mod error;
 mod http;
+mod needs;
 mod types;
 
 use std::time::Duration;
@@ -15,7 +16,10 @@ use std::time::Duration;
 use osops_index::{AssetName, IndexConfig, IndexEntry};
 
 pub use error::Error;
-pub use types::{Asset, AssetInfo, AssetVersion, Published, SearchHit, SearchQuery, SearchResults};
+pub use types::{
+    Asset, AssetInfo, AssetVersion, Need, NeedAnswer, NeedInfo, NeedList, NeedQuery, NeedSaved,
+    NeedSort, NeedSummary, Published, SearchHit, SearchQuery, SearchResults, Vote, Yank,
+};
 
 /// Largest JSON body (API answer or index file) the client accepts.
 const MAX_JSON_BODY: u64 = 16 * 1024 * 1024;
@@ -183,9 +187,7 @@ impl Client {
     /// `PUT /api/v1/assets` with the archive's bytes. Not retried: the caller sees every answer.
     pub fn publish(&self, archive: Vec<u8>) -> Result<Published, Error> {
         let url = format!("{}/api/v1/assets", self.base);
-        let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) else {
-            return Err(Error::NoToken);
-        };
+        let token = self.token("publishing")?;
         let request = self
             .http
             .put(&url)
@@ -205,6 +207,29 @@ impl Client {
         published.raw = raw;
         Ok(published)
     }
+}
+
+impl Client {
+    /// The token for a request that changes the registry; `action` names it in the error.
+    fn token(&self, action: &'static str) -> Result<&str, Error> {
+        self.token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .ok_or(Error::NoToken { action })
+    }
+
+    /// Whether the client has a token to send.
+    pub fn has_token(&self) -> bool {
+        self.token.as_deref().is_some_and(|t| !t.is_empty())
+    }
+}
+
+/// Decodes a JSON answer, naming the URL when it does not fit.
+fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// Checks the registry URL and drops a trailing `/`.

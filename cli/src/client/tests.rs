@@ -1,4 +1,5 @@
-//! The client against a misbehaving server (SECURITY-TESTS 26): retries bounded, then closed.
+//! The client against a misbehaving server (SECURITY-TESTS 26): retries bounded, then closed;
+//! and the requests each API call sends (method, path, token, body).
 
 use std::time::Duration;
 
@@ -120,7 +121,13 @@ fn publish_without_a_token_sends_nothing() {
     let server = TestServer::start();
     let client = Client::new(&server.url, None, fast()).expect("client");
     let err = client.publish(b"bytes".to_vec()).expect_err("no token");
-    assert!(matches!(err, Error::NoToken));
+    assert!(matches!(
+        err,
+        Error::NoToken {
+            action: "publishing"
+        }
+    ));
+    assert_eq!(err.to_string(), "publishing needs an API token");
     assert!(err.hint().is_some_and(|h| h.contains("OSOPS_TOKEN")));
     assert!(server.requests().is_empty());
 }
@@ -222,4 +229,278 @@ fn registry_urls_must_be_http() {
             .registry(),
         "http://h:1"
     );
+}
+
+// --- Needs, votes and yanks ---
+
+fn record(id: &str) -> osops_index::NeedRecord {
+    osops_index::NeedRecord {
+        id: osops_index::AssetName::parse(id).expect("id"),
+        title: "Empty a compute host".into(),
+        problem: "By hand, at 3 a.m.".into(),
+        persona: Some("cloud operator".into()),
+        services: vec!["nova".into()],
+        links: vec![],
+        use_cases: vec![osops_index::UseCase {
+            persona: Some("cloud operator".into()),
+            text: "I want one command".into(),
+        }],
+    }
+}
+
+fn need_json(id: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id, "title": "Empty a compute host", "problem": "By hand, at 3 a.m.",
+        "persona": "cloud operator", "services": ["nova"], "links": [],
+        "use_cases": [{"persona": "cloud operator", "text": "I want one command"}],
+        "status": "addressed", "retired_reason": null, "votes": 2, "created_by": "jane",
+        "created_at": "2026-11-23T15:21:06Z", "updated_at": "2026-11-23T15:21:06Z",
+        "answers": [{"name": "nova-evacuate-host", "version": "1.2.0", "kind": "script",
+                     "description": "Drain", "releases": null, "services": ["nova"],
+                     "downloads": 3, "future_field": true}]
+    })
+}
+
+fn id(id: &str) -> osops_index::AssetName {
+    osops_index::AssetName::parse(id).expect("id")
+}
+
+#[test]
+fn list_needs_sends_the_query_and_keeps_the_raw_answer() {
+    let server = TestServer::start();
+    let answer = serde_json::json!({"total": 1, "page": 1, "per_page": 20, "needs": [
+        {"id": "drain-compute-host", "title": "Empty", "status": "open", "persona": null,
+         "services": ["nova"], "votes": 4, "answers": 0, "created_at": "2026-11-23T15:21:06Z",
+         "extra": "kept"}]});
+    server.route(
+        "GET /api/v1/needs?q=drain+host&service=nova&sort=unanswered&per_page=5",
+        vec![Reply::json(200, &answer)],
+    );
+    let client = Client::new(&server.url, Some("osops_t".into()), fast()).expect("client");
+    let query = NeedQuery {
+        q: Some("drain host".into()),
+        service: Some("nova".into()),
+        sort: Some(NeedSort::Unanswered),
+        per_page: Some(5),
+        ..NeedQuery::default()
+    };
+    let list = client.list_needs(&query, &Silent).expect("list");
+    assert_eq!(list.total, 1);
+    assert_eq!(list.needs[0].id, "drain-compute-host");
+    assert_eq!((list.needs[0].votes, list.needs[0].answers), (4, 0));
+    assert_eq!(list.raw, answer);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].authorization, None, "reads send no token");
+}
+
+#[test]
+fn get_need_decodes_answers_and_tolerates_new_fields() {
+    let server = TestServer::start();
+    server.route(
+        "GET /api/v1/needs/drain-compute-host",
+        vec![Reply::json(200, &need_json("drain-compute-host"))],
+    );
+    let client = Client::new(&server.url, None, fast()).expect("client");
+    let need = client
+        .get_need(&id("drain-compute-host"), &Silent)
+        .expect("need");
+    assert_eq!(need.info.status, "addressed");
+    assert_eq!(need.info.votes, 2);
+    assert_eq!(
+        need.info.use_cases[0].persona.as_deref(),
+        Some("cloud operator")
+    );
+    assert_eq!(need.info.answers[0].name, "nova-evacuate-host");
+    assert_eq!(need.info.answers[0].downloads, 3);
+    assert_eq!(need.raw, need_json("drain-compute-host"));
+    let err = client
+        .get_need(&id("no-such-need"), &Silent)
+        .expect_err("404");
+    assert!(err.is_not_found());
+}
+
+#[test]
+fn create_need_posts_the_record_as_json_with_the_token_once() {
+    let server = TestServer::start();
+    server.route(
+        "POST /api/v1/needs",
+        vec![Reply::json(201, &need_json("drain-compute-host"))],
+    );
+    let client = Client::new(&server.url, Some("osops_secret".into()), fast()).expect("client");
+    let need = client
+        .create_need(&record("drain-compute-host"))
+        .expect("created");
+    assert_eq!(need.info.id, "drain-compute-host");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].request, "POST /api/v1/needs");
+    assert_eq!(
+        seen[0].authorization.as_deref(),
+        Some("Bearer osops_secret")
+    );
+    assert_eq!(seen[0].content_type.as_deref(), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&seen[0].body).expect("json body");
+    assert_eq!(
+        body,
+        serde_json::to_value(record("drain-compute-host")).expect("record")
+    );
+    assert_eq!(body["use_cases"][0]["text"], "I want one command");
+
+    server.route(
+        "POST /api/v1/needs",
+        vec![Reply::problem(
+            409,
+            "need `drain-compute-host` already exists",
+        )],
+    );
+    let err = client
+        .create_need(&record("drain-compute-host"))
+        .expect_err("409");
+    assert_eq!(
+        err.to_string(),
+        "the registry answered 409: need `drain-compute-host` already exists"
+    );
+    assert_eq!(server.count("POST /api/v1/needs"), 2, "never retried");
+}
+
+#[test]
+fn put_need_tells_created_from_updated_by_the_status() {
+    let server = TestServer::start();
+    server.route(
+        "PUT /api/v1/needs/drain-compute-host",
+        vec![
+            Reply::json(201, &need_json("drain-compute-host")),
+            Reply::json(200, &need_json("drain-compute-host")),
+        ],
+    );
+    let client = Client::new(&server.url, Some("osops_t".into()), fast()).expect("client");
+    let first = client.put_need(&record("drain-compute-host")).expect("201");
+    assert!(first.created);
+    assert_eq!(first.id, "drain-compute-host");
+    let second = client.put_need(&record("drain-compute-host")).expect("200");
+    assert!(!second.created);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer osops_t"))
+    );
+    let body: serde_json::Value = serde_json::from_slice(&seen[1].body).expect("json body");
+    assert_eq!(body["id"], "drain-compute-host");
+}
+
+#[test]
+fn votes_are_put_and_retracted_with_delete() {
+    let server = TestServer::start();
+    server.route(
+        "PUT /api/v1/needs/drain-compute-host/vote",
+        vec![Reply::json(
+            200,
+            &serde_json::json!({"id": "drain-compute-host", "votes": 3, "voted": true}),
+        )],
+    );
+    server.route(
+        "DELETE /api/v1/needs/drain-compute-host/vote",
+        vec![Reply::json(
+            200,
+            &serde_json::json!({"id": "drain-compute-host", "votes": 2, "voted": false}),
+        )],
+    );
+    let client = Client::new(&server.url, Some("osops_v".into()), fast()).expect("client");
+    let vote = client.vote(&id("drain-compute-host")).expect("vote");
+    assert_eq!(
+        vote,
+        Vote {
+            id: "drain-compute-host".into(),
+            votes: 3,
+            voted: true
+        }
+    );
+    let vote = client.unvote(&id("drain-compute-host")).expect("unvote");
+    assert_eq!((vote.votes, vote.voted), (2, false));
+    let seen = server.seen();
+    assert_eq!(
+        seen.iter().map(|s| s.request.as_str()).collect::<Vec<_>>(),
+        [
+            "PUT /api/v1/needs/drain-compute-host/vote",
+            "DELETE /api/v1/needs/drain-compute-host/vote"
+        ]
+    );
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer osops_v"))
+    );
+    assert!(seen.iter().all(|s| s.body.is_empty()));
+}
+
+#[test]
+fn yank_deletes_and_unyank_puts_the_version() {
+    let server = TestServer::start();
+    server.route(
+        "DELETE /api/v1/assets/hello-drain/1.0.0/yank",
+        vec![Reply::json(
+            200,
+            &serde_json::json!({"name": "hello-drain", "version": "1.0.0", "yanked": true}),
+        )],
+    );
+    server.route(
+        "PUT /api/v1/assets/hello-drain/1.0.0/unyank",
+        vec![Reply::json(
+            200,
+            &serde_json::json!({"name": "hello-drain", "version": "1.0.0", "yanked": false}),
+        )],
+    );
+    server.route(
+        "DELETE /api/v1/assets/hello-drain/2.0.0/yank",
+        vec![Reply::problem(
+            403,
+            "`jane` is not an owner of `hello-drain`",
+        )],
+    );
+    let client = Client::new(&server.url, Some("osops_y".into()), fast()).expect("client");
+    let version = semver::Version::new(1, 0, 0);
+    assert!(
+        client
+            .yank(&id("hello-drain"), &version)
+            .expect("yank")
+            .yanked
+    );
+    assert!(
+        !client
+            .unyank(&id("hello-drain"), &version)
+            .expect("unyank")
+            .yanked
+    );
+    let err = client
+        .yank(&id("hello-drain"), &semver::Version::new(2, 0, 0))
+        .expect_err("403");
+    assert_eq!(err.status(), Some(403));
+    assert!(err.hint().is_some_and(|h| h.contains("owners")));
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    assert!(
+        seen.iter()
+            .all(|s| s.authorization.as_deref() == Some("Bearer osops_y"))
+    );
+}
+
+#[test]
+fn writes_without_a_token_send_nothing() {
+    let server = TestServer::start();
+    let client = Client::new(&server.url, None, fast()).expect("client");
+    let version = semver::Version::new(1, 0, 0);
+    let errors = [
+        client.create_need(&record("a-need")).map(drop),
+        client.put_need(&record("a-need")).map(drop),
+        client.vote(&id("a-need")).map(drop),
+        client.unvote(&id("a-need")).map(drop),
+        client.yank(&id("an-asset"), &version).map(drop),
+        client.unyank(&id("an-asset"), &version).map(drop),
+    ];
+    for result in errors {
+        let err = result.expect_err("no token");
+        assert!(matches!(err, Error::NoToken { .. }), "{err:?}");
+    }
+    assert!(server.requests().is_empty());
 }

@@ -56,29 +56,39 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
         lines.push(clean(&info.description));
     }
     lines.push(String::new());
-    let list = |items: &[String]| items.join(", ");
+    let list = |items: &[String]| vec![items.join(", ")];
     let dependencies: Vec<String> = info
         .dependencies
         .iter()
         .map(|(n, r)| format!("{n} {r}"))
         .collect();
-    let fields: [(&str, String); 13] = [
-        ("kind", info.kind.clone()),
-        ("license", info.license.clone().unwrap_or_default()),
-        ("repository", info.repository.clone().unwrap_or_default()),
+    // One need per line, with the command that shows it; one prompted-by link per line.
+    let needs: Vec<String> = info
+        .needs
+        .iter()
+        .map(|id| format!("{id}  (`osops need show {id}`)"))
+        .collect();
+    let fields: [(&str, Vec<String>); 13] = [
+        ("kind", vec![info.kind.clone()]),
+        ("license", info.license.iter().cloned().collect()),
+        ("repository", info.repository.iter().cloned().collect()),
         ("authors", list(&info.authors)),
         ("keywords", list(&info.keywords)),
         ("services", list(&info.services)),
-        ("releases", info.releases.clone().unwrap_or_default()),
-        ("needs", list(&info.needs)),
-        ("prompted-by", list(&info.prompted_by)),
+        ("releases", info.releases.iter().cloned().collect()),
+        ("needs", needs),
+        ("prompted-by", info.prompted_by.clone()),
         ("bins", list(&info.bins)),
         ("requires", list(&info.requires)),
-        ("dependencies", dependencies.join(", ")),
+        ("dependencies", vec![dependencies.join(", ")]),
         ("owners", list(&info.owners)),
     ];
-    for (key, value) in fields.iter().filter(|(_, v)| !v.is_empty()) {
-        lines.push(format!("{:13} {}", format!("{key}:"), clean(value)));
+    for (key, values) in &fields {
+        let mut values = values.iter().filter(|v| !v.is_empty());
+        if let Some(first) = values.next() {
+            lines.push(format!("{:13} {}", format!("{key}:"), clean(first)));
+            lines.extend(values.map(|v| format!("{:13} {}", "", clean(v))));
+        }
     }
     lines.push(format!("{:13} {}", "downloads:", info.downloads));
     lines.push(String::new());
@@ -107,4 +117,44 @@ fn clean(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> AssetInfo {
+        serde_json::from_value(serde_json::json!({
+            "name": "nova-evacuate-host", "latest": "1.2.0", "kind": "script",
+            "description": "Live-migrate every instance", "license": "Apache-2.0",
+            "repository": null, "services": ["nova", "placement"], "releases": null,
+            "needs": ["drain-compute-host", "host-maintenance"],
+            "prompted_by": ["https://bugs.launchpad.net/nova/+bug/1234567", "https://lists.openstack.org/x"],
+            "owners": ["jane"], "downloads": 3,
+            "versions": [{"version": "1.2.0", "cksum": "ab", "yanked": false,
+                          "published_at": "2026-11-23T15:21:06Z"}]
+        }))
+        .expect("asset info")
+    }
+
+    #[test]
+    fn needs_are_listed_with_the_command_that_shows_them() {
+        let lines = describe(&info(), "osops install nova-evacuate-host@1.2.0");
+        let text = lines.join("\n");
+        assert!(
+            text.contains(
+                "services:     nova, placement\n\
+                 needs:        drain-compute-host  (`osops need show drain-compute-host`)\n\
+                 \x20             host-maintenance  (`osops need show host-maintenance`)\n\
+                 prompted-by:  https://bugs.launchpad.net/nova/+bug/1234567\n\
+                 \x20             https://lists.openstack.org/x\n\
+                 owners:       jane\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("repository:"),
+            "empty fields are left out:\n{text}"
+        );
+    }
 }

@@ -14,12 +14,14 @@ pub mod info;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod need;
 pub mod new;
 pub mod package;
 pub mod publish;
 pub mod run;
 pub mod search;
 pub mod uninstall;
+pub mod yank;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
@@ -50,6 +52,12 @@ pub enum Command {
     /// Remove an installed asset and its commands
     #[command(after_help = uninstall::EXAMPLES)]
     Uninstall(uninstall::Args),
+    /// Mark a published version as yanked: kept for lockfiles, skipped by new installs
+    #[command(after_help = yank::EXAMPLES)]
+    Yank(yank::Args),
+    /// The needs catalog: operators' problems, their votes, and the assets that answer them
+    #[command(after_help = need::EXAMPLES)]
+    Need(need::Args),
     /// Run an installed asset's command or playbook
     #[command(after_help = run::EXAMPLES)]
     Run(run::Args),
@@ -69,6 +77,8 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Install(args) => install::exec(args, ctx),
         Command::List(args) => list::exec(args, ctx),
         Command::Uninstall(args) => uninstall::exec(args, ctx),
+        Command::Yank(args) => yank::exec(args, ctx),
+        Command::Need(args) => need::exec(args, ctx),
         Command::Run(args) => run::exec(args, ctx),
         Command::Completions(args) => completions::exec(args, ctx),
     }
@@ -106,5 +116,55 @@ impl Context {
 
     pub fn home(&self) -> Result<Home, home::Error> {
         Home::from_env()
+    }
+}
+
+/// `1–20 of 45 assets; next: --page 2`: what part of a paged answer was shown, or `None` when it
+/// was all of it. `per_page` is the registry's (0 when it did not say).
+pub(crate) fn page_note(
+    total: u64,
+    shown: u64,
+    page: Option<u32>,
+    per_page: u64,
+    noun: &str,
+) -> Option<String> {
+    if total == 0 || shown >= total {
+        return None;
+    }
+    let page = u64::from(page.unwrap_or(1));
+    let per_page = if per_page > 0 { per_page } else { shown.max(1) };
+    let first = (page - 1) * per_page + 1;
+    let more = if first + shown - 1 < total {
+        format!("; next: --page {}", page + 1)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "{}–{} of {total} {noun}{more}",
+        first.min(total),
+        (first + shown).saturating_sub(1),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_note;
+
+    #[test]
+    fn page_notes_say_what_part_was_shown_and_what_comes_next() {
+        assert_eq!(
+            page_note(45, 20, None, 20, "needs").as_deref(),
+            Some("1–20 of 45 needs; next: --page 2")
+        );
+        assert_eq!(
+            page_note(45, 5, Some(3), 20, "assets").as_deref(),
+            Some("41–45 of 45 assets")
+        );
+        assert_eq!(
+            page_note(3, 3, None, 20, "needs"),
+            None,
+            "everything was shown"
+        );
+        assert_eq!(page_note(0, 0, None, 20, "needs"), None);
     }
 }

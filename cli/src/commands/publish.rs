@@ -27,7 +27,10 @@ pub struct Args {
 pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let client = ctx.client()?;
     if !args.dry_run && ctx.global.token.as_deref().is_none_or(str::is_empty) {
-        return Err(crate::client::Error::NoToken.into());
+        return Err(crate::client::Error::NoToken {
+            action: "publishing",
+        }
+        .into());
     }
     let (what, bytes) = if args.dir.is_file() {
         // A CI pipeline may package in one job and publish the artifact in another. The archive

@@ -4,6 +4,7 @@ use osops_index::Kind;
 
 use super::Context;
 use crate::client::{SearchHit, SearchQuery};
+use crate::printer::truncate;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -66,28 +67,16 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     for line in table(&results.assets, crate::printer::stdout_width()) {
         ctx.printer.data(line)?;
     }
-    let shown = results.assets.len() as u64;
-    let page = u64::from(args.page.unwrap_or(1));
     if results.total == 0 {
         ctx.printer.note("no assets match");
-    } else if shown < results.total {
-        let per_page = if results.per_page > 0 {
-            results.per_page
-        } else {
-            shown.max(1)
-        };
-        let first = (page - 1) * per_page + 1;
-        let more = if first + shown - 1 < results.total {
-            format!("; next: --page {}", page + 1)
-        } else {
-            String::new()
-        };
-        ctx.printer.note(format_args!(
-            "{}–{} of {} assets{more}",
-            first.min(results.total),
-            (first + shown).saturating_sub(1),
-            results.total
-        ));
+    } else if let Some(note) = super::page_note(
+        results.total,
+        results.assets.len() as u64,
+        args.page,
+        results.per_page,
+        "assets",
+    ) {
+        ctx.printer.note(note);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -123,21 +112,6 @@ pub fn table(hits: &[SearchHit], width: Option<usize>) -> Vec<String> {
             line.trim_end().to_owned()
         })
         .collect()
-}
-
-/// Cuts `text` to `max` characters, ending in `…` when cut; control characters become spaces.
-fn truncate(text: &str, max: usize) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    if clean.chars().count() <= max {
-        clean
-    } else {
-        let mut cut: String = clean.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 #[cfg(test)]

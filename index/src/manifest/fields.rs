@@ -11,7 +11,7 @@ use super::ManifestError;
 
 /// The keys of one table, checked against the keys it may have before any value is read, so a
 /// typo is reported as a typo rather than as the field it hid being missing.
-pub(super) struct Fields {
+pub(crate) struct Fields {
     /// Dotted path of this table, empty for the root.
     path: String,
     table: Table,
@@ -25,18 +25,33 @@ impl Fields {
         table: Table,
         known: &[&'static str],
     ) -> Result<Fields, ManifestError> {
+        let misplaced = |key: &str| {
+            (path.is_empty() && super::ASSET_KEYS.contains(&key))
+                .then(|| format!("`{key}` belongs in the `[asset]` table"))
+        };
+        let place = if path.is_empty() {
+            "the manifest".to_owned()
+        } else {
+            format!("`[{path}]`")
+        };
+        Self::in_document(path, table, known, &place, misplaced)
+    }
+
+    /// As [`Fields::new`], for any TOML table: `place` names the table in the message about an
+    /// unknown key (`"the need file"`, `` "`need[1]`" ``), and `misplaced` may give a hint for an
+    /// unknown key that no known key is close to (`` "`title` belongs in a `[[need]]` table" ``).
+    pub(crate) fn in_document(
+        path: &str,
+        table: Table,
+        known: &[&'static str],
+        place: &str,
+        misplaced: impl Fn(&str) -> Option<String>,
+    ) -> Result<Fields, ManifestError> {
         if let Some(key) = table.keys().find(|k| !known.contains(&k.as_str())) {
             let hint = match crate::suggest::closest(key, known.iter().copied()) {
                 Some(close) => format!("did you mean `{close}`?"),
-                None if path.is_empty() && super::ASSET_KEYS.contains(&key.as_str()) => {
-                    format!("`{key}` belongs in the `[asset]` table")
-                }
-                None => format!("valid keys here are {}", backticked(known)),
-            };
-            let place = if path.is_empty() {
-                "the manifest".to_owned()
-            } else {
-                format!("`[{path}]`")
+                None => misplaced(key)
+                    .unwrap_or_else(|| format!("valid keys here are {}", backticked(known))),
             };
             return Err(ManifestError::new(
                 join(path, key),
@@ -51,7 +66,7 @@ impl Fields {
     }
 
     /// The dotted path of `key` in this table.
-    pub(super) fn path_of(&self, key: &str) -> String {
+    pub(crate) fn path_of(&self, key: &str) -> String {
         join(&self.path, key)
     }
 
@@ -61,7 +76,7 @@ impl Fields {
     }
 
     /// A required string.
-    pub(super) fn required_str(&mut self, key: &str) -> Result<String, ManifestError> {
+    pub(crate) fn required_str(&mut self, key: &str) -> Result<String, ManifestError> {
         self.opt_str(key)?.ok_or_else(|| {
             let table = if self.path.is_empty() {
                 String::new()
@@ -74,13 +89,13 @@ impl Fields {
     }
 
     /// An optional string.
-    pub(super) fn opt_str(&mut self, key: &str) -> Result<Option<String>, ManifestError> {
+    pub(crate) fn opt_str(&mut self, key: &str) -> Result<Option<String>, ManifestError> {
         let path = self.path_of(key);
         self.take(key).map(|v| as_str(&path, v)).transpose()
     }
 
     /// An optional array of strings, each with its path (`openstack.services[1]`).
-    pub(super) fn str_list(&mut self, key: &str) -> Result<Vec<(String, String)>, ManifestError> {
+    pub(crate) fn str_list(&mut self, key: &str) -> Result<Vec<(String, String)>, ManifestError> {
         let path = self.path_of(key);
         match self.take(key) {
             None => Ok(Vec::new()),
@@ -94,6 +109,31 @@ impl Fields {
                 .collect(),
             Some(other) => Err(wrong_type(&path, "an array of strings", &other)),
         }
+    }
+
+    /// An optional array of tables (`[[need]]`), each with its path (`need[1]`).
+    pub(crate) fn table_list(&mut self, key: &str) -> Result<Vec<(String, Table)>, ManifestError> {
+        let path = self.path_of(key);
+        match self.take(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let item_path = format!("{path}[{i}]");
+                    match v {
+                        Value::Table(t) => Ok((item_path, t)),
+                        other => Err(wrong_type(&item_path, "a table", &other)),
+                    }
+                })
+                .collect(),
+            Some(other) => Err(wrong_type(&path, "an array of tables", &other)),
+        }
+    }
+
+    /// Whether the table has `key` (still untaken).
+    pub(crate) fn has(&self, key: &str) -> bool {
+        self.table.contains_key(key)
     }
 
     /// An optional sub-table.

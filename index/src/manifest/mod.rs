@@ -5,9 +5,9 @@
 //! releases, http(s) URLs, entry points that stay inside the asset). Every error carries the field
 //! path (`asset.version`, `openstack.services[1]`) and, where one helps, a hint.
 
-mod fields;
-mod parse;
-mod validate;
+pub(crate) mod fields;
+pub(crate) mod parse;
+pub(crate) mod validate;
 
 pub(crate) use validate::has_drive_prefix;
 

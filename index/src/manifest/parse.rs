@@ -65,7 +65,7 @@ pub(super) fn parse(text: &str) -> Result<Manifest, ManifestError> {
 }
 
 /// The toml crate's message, with the line and column it points at, on one line.
-fn syntax_error(text: &str, e: &toml::de::Error) -> ManifestError {
+pub(crate) fn syntax_error(text: &str, e: &toml::de::Error) -> ManifestError {
     let place = e.span().map(|span| {
         let mut start = span.start.min(text.len());
         while !text.is_char_boundary(start) {

@@ -19,7 +19,7 @@ const MAX_PATH: usize = 255;
 const MAX_COMMAND: usize = 64;
 
 /// A value as shown inside an error: control characters escaped, long values cut.
-pub(super) fn show(value: &str) -> String {
+pub(crate) fn show(value: &str) -> String {
     let escaped: String = value.chars().flat_map(char::escape_debug).collect();
     match escaped.char_indices().nth(60) {
         Some((cut, _)) => format!("{}…", &escaped[..cut]),
@@ -32,7 +32,7 @@ fn err(path: &str, message: String) -> ManifestError {
 }
 
 /// A name or need id that must be canonical; a foldable spelling gets the canonical one as hint.
-pub(super) fn name(path: &str, what: &str, value: &str) -> Result<AssetName, ManifestError> {
+pub(crate) fn name(path: &str, what: &str, value: &str) -> Result<AssetName, ManifestError> {
     AssetName::parse(value).map_err(|e| match e {
         NameError::NotCanonical { canonical, .. } => {
             err(path, format!("{what} `{}` is not canonical", show(value)))
@@ -127,7 +127,7 @@ pub(super) fn license(path: &str, value: &str) -> Result<(), ManifestError> {
 
 /// An http(s) URL that is safe to put in a link and a header: ASCII, no whitespace or quotes.
 /// Anything else (`javascript:`, `data:`, `file:`) is refused rather than sanitised later.
-pub(super) fn url(path: &str, value: &str) -> Result<(), ManifestError> {
+pub(crate) fn url(path: &str, value: &str) -> Result<(), ManifestError> {
     let hint =
         "use an `https://` (or `http://`) URL, percent-encoding spaces and non-ASCII characters";
     let lower = value.to_ascii_lowercase();
@@ -279,7 +279,7 @@ pub(super) fn keyword(path: &str, value: &str) -> Result<(), ManifestError> {
 }
 
 /// A service from [`crate::openstack::SERVICES`], returned in its canonical spelling.
-pub(super) fn service(path: &str, value: &str) -> Result<String, ManifestError> {
+pub(crate) fn service(path: &str, value: &str) -> Result<String, ManifestError> {
     if let Some(s) = crate::openstack::find_service(value) {
         return Ok(s.to_owned());
     }
@@ -294,7 +294,7 @@ pub(super) fn service(path: &str, value: &str) -> Result<String, ManifestError> 
 }
 
 /// Rejects the second occurrence of a value in a list (`services`, `keywords`, …).
-pub(super) fn no_duplicates<'a>(
+pub(crate) fn no_duplicates<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Result<(), ManifestError> {
     let mut seen = std::collections::HashSet::new();

@@ -9,12 +9,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use osops_index::{AssetName, Kind, openstack};
 
+use super::{page_number, per_page, present};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{AssetDetail, AssetSummary, SearchQuery, VersionInfo};
-
-pub const DEFAULT_PER_PAGE: u32 = 20;
-pub const MAX_PER_PAGE: u32 = 100;
 
 #[derive(Debug, serde::Serialize)]
 pub struct AssetBody {
@@ -196,26 +194,7 @@ pub async fn search(
     }))
 }
 
-fn present(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
 fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
-    let number =
-        |name: &str, value: Option<String>, default: u32, max: u32| -> Result<u32, ApiError> {
-            match present(value) {
-                None => Ok(default),
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=max).contains(n))
-                    .ok_or_else(|| {
-                        ApiError::bad_request(format!(
-                            "`{name}` is `{v}`; it must be a whole number from 1 to {max}"
-                        ))
-                    }),
-            }
-        };
     let kind = present(p.kind)
         .map(|k| {
             Kind::from_str(&k.to_ascii_lowercase())
@@ -256,14 +235,15 @@ fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
         service,
         release,
         need,
-        page: number("page", p.page, 1, u32::MAX / MAX_PER_PAGE)?,
-        per_page: number("per_page", p.per_page, DEFAULT_PER_PAGE, MAX_PER_PAGE)?,
+        page: page_number(p.page)?,
+        per_page: per_page(p.per_page)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::handlers::DEFAULT_PER_PAGE;
 
     #[test]
     fn paging_defaults_and_bounds() {

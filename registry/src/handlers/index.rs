@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use osops_index::{AssetName, IndexConfig, index_path};
+use osops_index::{AssetName, IndexConfig, NeedRecord, NeedStatus, index_path};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -39,16 +39,61 @@ pub async fn entries(
         body.push_str(&serde_json::to_string(entry).map_err(ApiError::internal)?);
         body.push('\n');
     }
+    tagged(&headers, "text/plain; charset=utf-8", body)
+}
+
+/// `/index/needs.json`.
+#[derive(Debug, serde::Serialize)]
+struct NeedsCatalog {
+    v: u32,
+    needs: Vec<CatalogItem>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct CatalogItem {
+    #[serde(flatten)]
+    record: NeedRecord,
+    status: NeedStatus,
+    votes: u64,
+    answers: Vec<String>,
+}
+
+/// `GET /index/needs.json`: every need, by id, with its status, votes and answering assets'
+/// names, with a strong ETag over the body.
+pub async fn needs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let needs = state.needs.needs_catalog().await?;
+    let catalog = NeedsCatalog {
+        v: 1,
+        needs: needs
+            .into_iter()
+            .map(|n| CatalogItem {
+                record: n.record,
+                status: n.status,
+                votes: n.votes,
+                answers: n.answers,
+            })
+            .collect(),
+    };
+    let body = serde_json::to_string(&catalog).map_err(ApiError::internal)?;
+    tagged(&headers, "application/json", body)
+}
+
+/// `body` with a strong ETag (its quoted sha256), or `304` when `If-None-Match` names it.
+fn tagged(
+    headers: &HeaderMap,
+    content_type: &'static str,
+    body: String,
+) -> Result<Response, ApiError> {
     let etag = format!("\"{}\"", osops_index::sha256_hex(body.as_bytes()));
     let etag_value = HeaderValue::from_str(&etag).map_err(ApiError::internal)?;
-    if none_match(&headers, &etag) {
+    if none_match(headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
     let headers = [
-        (
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
-        ),
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
         (header::ETAG, etag_value),
     ];
     Ok((StatusCode::OK, headers, body).into_response())

@@ -5,7 +5,9 @@ pub mod assets;
 pub mod download;
 pub mod health;
 pub mod index;
+pub mod needs;
 pub mod publish;
+pub mod yank;
 
 use axum::http::{Method, Uri};
 
@@ -22,4 +24,37 @@ pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         format!("`{method}` is not allowed on `{}`", uri.path()),
     )
+}
+
+pub const DEFAULT_PER_PAGE: u32 = 20;
+pub const MAX_PER_PAGE: u32 = 100;
+
+/// A query parameter, trimmed; empty counts as absent.
+pub(crate) fn present(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// `page`: from 1 (default), bounded so that the offset stays in range.
+pub(crate) fn page_number(value: Option<String>) -> Result<u32, ApiError> {
+    number("page", value, 1, u32::MAX / MAX_PER_PAGE)
+}
+
+/// `per_page`: 1 to [`MAX_PER_PAGE`], default [`DEFAULT_PER_PAGE`].
+pub(crate) fn per_page(value: Option<String>) -> Result<u32, ApiError> {
+    number("per_page", value, DEFAULT_PER_PAGE, MAX_PER_PAGE)
+}
+
+fn number(name: &str, value: Option<String>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match present(value) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "`{name}` is `{v}`; it must be a whole number from 1 to {max}"
+                ))
+            }),
+    }
 }

@@ -1,6 +1,7 @@
-//! Metadata storage, as narrow traits per concern: [`AssetStore`] (assets, versions, search),
-//! [`UserStore`] (users and API tokens) and [`Health`]. Handlers and [`crate::publish`] only see
-//! these traits, so a PostgreSQL implementation can sit beside [`sqlite`] without touching them.
+//! Metadata storage, as narrow traits per concern: [`AssetStore`] (assets, versions, yanks,
+//! search), [`NeedStore`] (needs, votes, answers), [`UserStore`] (users and API tokens) and
+//! [`Health`]. Handlers and [`crate::publish`] only see these traits, so a PostgreSQL
+//! implementation can sit beside [`sqlite`] without touching them.
 //!
 //! The traits return boxed futures ([`StoreFuture`]) so that they stay object safe: the state holds
 //! `Arc<dyn AssetStore>`, chosen at start-up.
@@ -11,7 +12,13 @@ use std::pin::Pin;
 
 use osops_index::{AssetName, Manifest};
 
+mod needs;
 pub mod sqlite;
+
+pub use needs::{
+    Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedSort, NeedStore, NeedSummary,
+    PutNeed, UpdateRule, need_status,
+};
 
 /// What every store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -91,6 +98,16 @@ pub trait AssetStore: Send + Sync {
         version_key: &'a str,
     ) -> StoreFuture<'a, ()>;
     fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage>;
+    /// Yanks (`yanked`) or unyanks a version as `user`, who must own the asset. In one
+    /// transaction with the flag: the asset's latest columns, its full-text row and its need
+    /// links are recomputed. Idempotent.
+    fn set_yanked<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+        user: &'a User,
+        yanked: bool,
+    ) -> StoreFuture<'a, YankOutcome>;
     /// How many assets exist (the demo loader runs only on an empty registry).
     fn asset_count(&self) -> StoreFuture<'_, u64>;
 }
@@ -135,6 +152,17 @@ pub enum PublishOutcome {
     NotOwner { owners: Vec<String> },
     /// The name is new but looks like an asset the publisher does not own.
     Lookalike { existing: String },
+}
+
+/// What [`AssetStore::set_yanked`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum YankOutcome {
+    /// The version now has the asked flag (`version` as published, build metadata included).
+    Done { version: String },
+    /// No such asset, or it has no such version.
+    NoSuchVersion,
+    /// The user is not one of the asset's owners; nothing changed.
+    NotOwner { owners: Vec<String> },
 }
 
 /// The registry's own copy of a manifest's fields, stored as JSON per version. Kept separate from

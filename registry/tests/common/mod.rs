@@ -134,6 +134,42 @@ impl TestApp {
             .await
     }
 
+    /// A request with an optional Bearer token and an optional JSON body.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(json).expect("JSON"))
+            }
+            None => Body::empty(),
+        };
+        self.request(builder.body(body).expect("request")).await
+    }
+
+    /// Files a need through the API (`POST /api/v1/needs`), checking that it was created.
+    pub async fn create_need(&self, token: &str, id: &str) -> serde_json::Value {
+        let r = self
+            .send_json(
+                Method::POST,
+                "/api/v1/needs",
+                Some(token),
+                Some(&need_json(id, &format!("The {id} problem"))),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()
+    }
+
     pub async fn publish(&self, token: Option<&str>, archive: &[u8]) -> TestResponse {
         self.request(publish_request(token, archive.to_vec())).await
     }
@@ -158,6 +194,19 @@ impl TestApp {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// A need record body with a title, a problem, one service and one use case.
+pub fn need_json(id: &str, title: &str) -> serde_json::Value {
+    serde_json::json!({
+        "id": id,
+        "title": title,
+        "problem": format!("Operators keep solving {id} by hand."),
+        "persona": "cloud operator",
+        "services": ["nova"],
+        "links": ["https://bugs.launchpad.net/nova/+bug/1234567"],
+        "use_cases": [{"persona": "cloud operator", "text": format!("I want {id} done in one command")}],
+    })
 }
 
 pub fn publish_request(token: Option<&str>, archive: Vec<u8>) -> Request<Body> {

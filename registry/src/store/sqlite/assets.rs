@@ -6,7 +6,7 @@ use sqlx::{Row, SqliteConnection};
 use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
 use crate::store::{
     AssetDetail, AssetStore, NewVersion, PublishOutcome, SearchPage, SearchQuery, StoreError,
-    StoreFuture, StoredManifest, VersionInfo,
+    StoreFuture, StoredManifest, User, VersionInfo, YankOutcome,
 };
 use osops_index::{AssetName, IndexEntry};
 
@@ -88,8 +88,9 @@ async fn owners(
         .collect()
 }
 
-/// Rewrites the asset's denormalised columns and its full-text row from its latest version: the
-/// newest non-yanked one, else the newest. Runs inside the transaction that changed the versions.
+/// Rewrites the asset's denormalised columns, its full-text row and its need links from its latest
+/// version: the newest non-yanked one, else the newest (then the asset is unlisted: no full-text
+/// row, no need links). Runs inside the transaction that changed the versions.
 async fn refresh_latest(
     conn: &mut SqliteConnection,
     asset_id: i64,
@@ -158,6 +159,23 @@ async fn refresh_latest(
             .execute(&mut *conn)
             .await
             .map_err(db)?;
+    }
+
+    // The needs this asset answers: those of its latest version, while it is listed.
+    sqlx::query("DELETE FROM asset_needs WHERE asset_id = ?1")
+        .bind(asset_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if listed {
+        for need in &manifest.needs {
+            sqlx::query("INSERT OR IGNORE INTO asset_needs (need_id, asset_id) VALUES (?1, ?2)")
+                .bind(need)
+                .bind(asset_id)
+                .execute(&mut *conn)
+                .await
+                .map_err(db)?;
+        }
     }
     Ok(())
 }
@@ -349,6 +367,59 @@ impl SqliteStore {
             .collect()
     }
 
+    async fn yank(
+        &self,
+        name: &AssetName,
+        key: &str,
+        user: &User,
+        yanked: bool,
+    ) -> Result<YankOutcome, StoreError> {
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
+        let asset: Option<i64> = sqlx::query_scalar("SELECT id FROM assets WHERE name = ?1")
+            .bind(name.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        let Some(asset_id) = asset else {
+            return Ok(YankOutcome::NoSuchVersion);
+        };
+        let owners = owners(&mut tx, asset_id).await?;
+        if !owners.iter().any(|(id, _)| *id == user.id) {
+            return Ok(YankOutcome::NotOwner {
+                owners: owners.into_iter().map(|(_, n)| n).collect(),
+            });
+        }
+        let row = sqlx::query(
+            "SELECT id, version, yanked FROM versions WHERE asset_id = ?1 AND version_key = ?2",
+        )
+        .bind(asset_id)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            return Ok(YankOutcome::NoSuchVersion);
+        };
+        let version: String = row.try_get(1).map_err(db)?;
+        let was: bool = row.try_get(2).map_err(db)?;
+        if was != yanked {
+            sqlx::query("UPDATE versions SET yanked = ?1 WHERE id = ?2")
+                .bind(yanked)
+                .bind(row.try_get::<i64, _>(0).map_err(db)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            refresh_latest(&mut tx, asset_id, &crate::time::now()).await?;
+            tx.commit().await.map_err(db)?;
+            tracing::info!(%name, %version, user = %user.name, yanked, "yank flag changed");
+        }
+        Ok(YankOutcome::Done { version })
+    }
+
     async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
         let mut tx = self
             .writer
@@ -423,6 +494,16 @@ impl AssetStore for SqliteStore {
 
     fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
         Box::pin(self.search_assets(query))
+    }
+
+    fn set_yanked<'a>(
+        &'a self,
+        name: &'a AssetName,
+        version_key: &'a str,
+        user: &'a User,
+        yanked: bool,
+    ) -> StoreFuture<'a, YankOutcome> {
+        Box::pin(self.yank(name, version_key, user, yanked))
     }
 
     fn asset_count(&self) -> StoreFuture<'_, u64> {

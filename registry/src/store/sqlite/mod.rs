@@ -21,6 +21,7 @@ use super::{Health, StoreError, StoreFuture};
 
 mod assets;
 mod fts;
+mod needs;
 mod search;
 mod users;
 
@@ -29,11 +30,18 @@ mod users;
 /// `sqlx::migrate!()` would embed them too, but it needs sqlx's proc-macro crate, which builds a
 /// second copy of SQLite for the host; listing them here costs one line per migration (a test
 /// checks that none is forgotten) and yields the same checksums.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "init",
-    include_str!("../../../migrations/sqlite/0001_init.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "init",
+        include_str!("../../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "needs",
+        include_str!("../../../migrations/sqlite/0002_needs.sql"),
+    ),
+];
 
 #[derive(Debug)]
 struct Embedded;

@@ -42,8 +42,9 @@ impl SqliteStore {
             binds.push(service);
         }
         if let Some(need) = &query.need {
+            // asset_needs holds the needs of each listed asset's latest version.
             from.push_str(
-                " AND EXISTS (SELECT 1 FROM json_each(a.needs) WHERE json_each.value = ?)",
+                " AND EXISTS (SELECT 1 FROM asset_needs an WHERE an.asset_id = a.id AND an.need_id = ?)",
             );
             binds.push(need);
         }

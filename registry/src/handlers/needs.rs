@@ -1,0 +1,367 @@
+//! Needs: `GET|POST /api/v1/needs`, `GET|PUT /api/v1/needs/{id}` and
+//! `PUT|DELETE /api/v1/needs/{id}/vote`. (`/index/needs.json` is in [`super::index`].)
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use osops_index::{AssetName, NeedRecord, NeedStatus, openstack};
+
+use super::{page_number, per_page, present};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{
+    Answer, NeedDetail, NeedQuery, NeedSort, NeedSummary, PutNeed, StoreError, UpdateRule,
+};
+
+/// Largest need body accepted, in bytes; a need is a few kilobytes of text.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// `GET /api/v1/needs/{id}`, and the answer to a create or update.
+#[derive(Debug, serde::Serialize)]
+pub struct NeedBody {
+    #[serde(flatten)]
+    record: NeedRecord,
+    status: NeedStatus,
+    retired_reason: Option<String>,
+    votes: u64,
+    created_by: String,
+    created_at: String,
+    updated_at: String,
+    answers: Vec<AnswerBody>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct AnswerBody {
+    name: String,
+    version: String,
+    kind: String,
+    description: String,
+    releases: Option<String>,
+    services: Vec<String>,
+    downloads: u64,
+}
+
+impl From<Answer> for AnswerBody {
+    fn from(a: Answer) -> Self {
+        AnswerBody {
+            name: a.name,
+            version: a.version,
+            kind: a.kind,
+            description: a.description,
+            releases: a.releases,
+            services: a.services,
+            downloads: a.downloads,
+        }
+    }
+}
+
+impl From<NeedDetail> for NeedBody {
+    fn from(n: NeedDetail) -> Self {
+        NeedBody {
+            record: n.record,
+            status: n.status,
+            retired_reason: n.retired_reason,
+            votes: n.votes,
+            created_by: n.created_by,
+            created_at: n.created_at,
+            updated_at: n.updated_at,
+            answers: n.answers.into_iter().map(AnswerBody::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ListBody {
+    total: u64,
+    page: u32,
+    per_page: u32,
+    needs: Vec<SummaryBody>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SummaryBody {
+    id: String,
+    title: String,
+    status: NeedStatus,
+    persona: Option<String>,
+    services: Vec<String>,
+    votes: u64,
+    answers: u64,
+    created_at: String,
+}
+
+impl From<NeedSummary> for SummaryBody {
+    fn from(n: NeedSummary) -> Self {
+        SummaryBody {
+            id: n.id,
+            title: n.title,
+            status: n.status,
+            persona: n.persona,
+            services: n.services,
+            votes: n.votes,
+            answers: n.answers,
+            created_at: n.created_at,
+        }
+    }
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct VoteBody {
+    id: String,
+    votes: u64,
+    voted: bool,
+}
+
+/// The query string of a list; every field is text so that a bad value gets a sentence.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ListParams {
+    q: Option<String>,
+    service: Option<String>,
+    status: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+/// `GET /api/v1/needs?q=&service=&status=&sort=&page=&per_page=`.
+pub async fn list(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<ListBody>, ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let query = list_query(params)?;
+    let page = state.needs.list_needs(&query).await?;
+    Ok(Json(ListBody {
+        total: page.total,
+        page: query.page,
+        per_page: query.per_page,
+        needs: page.needs.into_iter().map(SummaryBody::from).collect(),
+    }))
+}
+
+fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
+    let service = present(p.service)
+        .map(|s| {
+            openstack::find_service(&s)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "unknown service `{s}` (hint: services go by project name, like `nova`)"
+                    ))
+                })
+        })
+        .transpose()?;
+    let status = present(p.status)
+        .map(|s| match s.to_ascii_lowercase().as_str() {
+            "open" => Ok(NeedStatus::Open),
+            "addressed" => Ok(NeedStatus::Addressed),
+            "retired" => Ok(NeedStatus::Retired),
+            _ => Err(ApiError::bad_request(format!(
+                "unknown status `{s}` (hint: use `open`, `addressed` or `retired`)"
+            ))),
+        })
+        .transpose()?;
+    let sort = match present(p.sort) {
+        None => NeedSort::default(),
+        Some(s) => match s.to_ascii_lowercase().as_str() {
+            "votes" => NeedSort::Votes,
+            "recent" => NeedSort::Recent,
+            "unanswered" => NeedSort::Unanswered,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown sort `{s}` (hint: use `votes`, `recent` or `unanswered`)"
+                )));
+            }
+        },
+    };
+    Ok(NeedQuery {
+        q: present(p.q),
+        service,
+        status,
+        sort,
+        page: page_number(p.page)?,
+        per_page: per_page(p.per_page)?,
+    })
+}
+
+/// `POST /api/v1/needs`: 201 with the need, 409 if its id exists.
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    body: Result<Json<NeedRecord>, JsonRejection>,
+) -> Result<(StatusCode, Json<NeedBody>), ApiError> {
+    let record = need_body(body)?;
+    let need = state.needs.create_need(&record, &user).await?;
+    tracing::info!(id = %record.id, user = %user.name, "need created");
+    Ok((StatusCode::CREATED, Json(need.into())))
+}
+
+/// `PUT /api/v1/needs/{id}`: 201 created, 200 updated (by its creator only).
+pub async fn put(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    Path(raw): Path<String>,
+    body: Result<Json<NeedRecord>, JsonRejection>,
+) -> Result<(StatusCode, Json<NeedBody>), ApiError> {
+    let id = AssetName::canonical_form(&raw).map_err(|e| {
+        ApiError::bad_request(format!("`{}` is not a need id: {e}", raw.escape_debug()))
+    })?;
+    let record = need_body(body)?;
+    if record.id != id {
+        return Err(ApiError::bad_request(format!(
+            "the body's `id` is `{}` but the URL names `{id}` (hint: they must be the same)",
+            record.id
+        )));
+    }
+    match state
+        .needs
+        .put_need(&record, &user, UpdateRule::CreatorOnly)
+        .await?
+    {
+        PutNeed::Created(need) => {
+            tracing::info!(%id, user = %user.name, "need created");
+            Ok((StatusCode::CREATED, Json(need.into())))
+        }
+        PutNeed::Updated(need) => Ok((StatusCode::OK, Json(need.into()))),
+        PutNeed::NotCreator { creator } => Err(ApiError::forbidden(format!(
+            "only `{creator}`, who created need `{id}`, may change it, and you are `{}` \
+             (hint: ask them, or vote for it with `osops need vote {id}`)",
+            user.name
+        ))),
+    }
+}
+
+/// `GET /api/v1/needs/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<NeedBody>, ApiError> {
+    let id = path_id(&raw)?;
+    match state.needs.need(&id).await? {
+        Some(need) => Ok(Json(need.into())),
+        None => Err(no_need(&id)),
+    }
+}
+
+/// `PUT /api/v1/needs/{id}/vote`.
+pub async fn vote(
+    state: State<AppState>,
+    user: Authenticated,
+    path: Path<String>,
+) -> Result<Json<VoteBody>, ApiError> {
+    cast(state, user, path, true).await
+}
+
+/// `DELETE /api/v1/needs/{id}/vote`.
+pub async fn retract(
+    state: State<AppState>,
+    user: Authenticated,
+    path: Path<String>,
+) -> Result<Json<VoteBody>, ApiError> {
+    cast(state, user, path, false).await
+}
+
+async fn cast(
+    State(state): State<AppState>,
+    Authenticated(user): Authenticated,
+    Path(raw): Path<String>,
+    voted: bool,
+) -> Result<Json<VoteBody>, ApiError> {
+    let id = path_id(&raw)?;
+    let votes = match state.needs.vote(&id, user.id, voted).await {
+        Err(StoreError::NotFound(_)) => return Err(no_need(&id)),
+        other => other?,
+    };
+    Ok(Json(VoteBody {
+        id: id.to_string(),
+        votes,
+        voted,
+    }))
+}
+
+/// The need id in a URL, in any spelling that folds to a canonical one.
+fn path_id(raw: &str) -> Result<AssetName, ApiError> {
+    AssetName::canonical_form(raw)
+        .map_err(|e| ApiError::not_found(format!("no need `{}`: {e}", raw.escape_debug())))
+}
+
+fn no_need(id: &AssetName) -> ApiError {
+    ApiError::not_found(format!(
+        "no need `{id}` (hint: `osops need list` shows the needs, `osops need new {id}` files it)"
+    ))
+}
+
+/// The body as a validated record (services canonicalised), or a 4xx naming the problem.
+fn need_body(body: Result<Json<NeedRecord>, JsonRejection>) -> Result<NeedRecord, ApiError> {
+    let Json(record) = body.map_err(|e| match e {
+        JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request(format!("the body is not a need record: {}", e.body_text()))
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(format!(
+            "the body is larger than the {MAX_BODY} bytes a need may take \
+             (hint: link to long documents from `links` instead)"
+        )),
+        other => ApiError::new(other.status(), other.body_text()),
+    })?;
+    record
+        .validate()
+        .map_err(|e| ApiError::bad_request(format!("invalid need: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_parameters() {
+        let q = list_query(ListParams::default()).expect("defaults");
+        assert_eq!(q.sort, NeedSort::Votes);
+        assert_eq!((q.page, q.per_page), (1, crate::handlers::DEFAULT_PER_PAGE));
+        let q = list_query(ListParams {
+            status: Some("Open".into()),
+            sort: Some("unanswered".into()),
+            service: Some("Nova".into()),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(q.status, Some(NeedStatus::Open));
+        assert_eq!(q.sort, NeedSort::Unanswered);
+        assert_eq!(q.service.as_deref(), Some("nova"));
+        for (params, word) in [
+            (
+                ListParams {
+                    status: Some("closed".into()),
+                    ..Default::default()
+                },
+                "`closed`",
+            ),
+            (
+                ListParams {
+                    sort: Some("stars".into()),
+                    ..Default::default()
+                },
+                "`stars`",
+            ),
+            (
+                ListParams {
+                    service: Some("warp-drive".into()),
+                    ..Default::default()
+                },
+                "`warp-drive`",
+            ),
+            (
+                ListParams {
+                    per_page: Some("0".into()),
+                    ..Default::default()
+                },
+                "`per_page`",
+            ),
+        ] {
+            let err = list_query(params).expect_err(word);
+            assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+            assert!(err.detail().contains(word), "{}", err.detail());
+        }
+    }
+}
