@@ -671,6 +671,101 @@ N.B. This is about high availability, not 100% availability.
 }
 
 #[test]
+fn use_cases_one_per_line_are_separate() {
+    let text = "\
+Fernet key rotation
+~~~~~~~~~~~~~~~~~~~
+
+Problem definition
+~~~~~~~~~~~~~~~~~~
+
+Keys rotated on one Keystone node only make tokens fail at random.
+
+Use cases
+~~~~~~~~~
+
+As an operator, I want to rotate keys on one node and distribute them
+to every other node.
+As an operator, I want to verify that every node holds the same keys.
+As a security officer I want a record of each rotation.
+";
+    let imported = import::parse_user_story(text, "fernet", "fernet.rst").expect("story");
+    let r = one(&imported);
+    assert_eq!(
+        personas(r),
+        [Some("operator"), Some("operator"), Some("security officer")]
+    );
+    assert_eq!(
+        r.use_cases[0].text,
+        "As an operator, I want to rotate keys on one node and distribute them to every other node."
+    );
+    assert_eq!(r.persona.as_deref(), Some("operator"));
+    assert_eq!(r.services, ["keystone"]);
+}
+
+#[test]
+fn nested_unknown_sections_belong_to_their_parent() {
+    let text = "\
+Telco workloads on shared hosts
+===============================
+
+Problem description
+-------------------
+
+Noisy neighbours hurt latency-sensitive network functions.
+
+Examples
+~~~~~~~~
+
+A packet core shares a host with a batch job.
+
+Personas Impacted
+-----------------
+
+* Network operator
+";
+    let imported = import::parse_user_story(text, "telco", "telco.rst").expect("story");
+    assert_eq!(
+        one(&imported).problem,
+        "Noisy neighbours hurt latency-sensitive network functions.\n\n**Examples**\n\n\
+         A packet core shares a host with a batch job."
+    );
+    assert_eq!(
+        imported.notes,
+        ["no use cases found", "sections ignored: Personas Impacted"]
+    );
+}
+
+#[test]
+fn empty_problem_section_falls_back_to_the_first_paragraph() {
+    let text = "\
+Image cache cleanup
+===================
+
+Cached images fill the disks of compute hosts.
+
+Problem Description
+-------------------
+
+None.
+
+Use Cases
+---------
+
+* As an operator, I want old cached images removed.
+";
+    let imported = import::parse_user_story(text, "image-cache", "x.rst").expect("story");
+    assert_eq!(
+        one(&imported).problem,
+        "Cached images fill the disks of compute hosts."
+    );
+    assert_eq!(
+        imported.notes,
+        ["the problem section is empty; used the first paragraph"]
+    );
+}
+
+#[test]
 fn long_title_is_cut_with_a_note() {
     let title = "Operators need ".repeat(20);
     let text = format!(
@@ -699,7 +794,8 @@ Problem Description
 -------------------
 
 See :doc:`the guide <scheduling>` and the `spec`_. Run :command:`nova-manage` with
-``--verbose``; escaped \\*stars\\* stay. A `reference <https://example.org/ref>`__ here.
+``--verbose``; escaped \\*stars\\* stay. A `reference <https://example.org/ref>`__ here,
+`twice <https://example.org/ref>`__.
 
 .. image:: diagram.png
 
@@ -714,7 +810,7 @@ See :doc:`the guide <scheduling>` and the `spec`_. Run :command:`nova-manage` wi
     assert_eq!(
         r.problem,
         "See the guide and the spec. Run `nova-manage` with `--verbose`; escaped *stars* stay. \
-         A [reference](https://example.org/ref) here.\n\n```console\n$ openstack server list\n```"
+         A [reference](https://example.org/ref) here, [twice](https://example.org/ref).\n\n```console\n$ openstack server list\n```"
     );
     assert_eq!(
         r.links,
@@ -804,4 +900,15 @@ fn importing_the_fixture_directory_reports_per_file() {
         .map(|(n, r)| ((*n).to_owned(), r.map(str::to_owned).map_err(str::to_owned)))
         .collect();
     assert_eq!(results, expected);
+}
+
+#[test]
+fn deeply_nested_text_is_flattened_not_recursed() {
+    let mut text = String::from("Deep nesting\n============\n\nProblem\n-------\n\n");
+    for i in 0..1000 {
+        text.push_str(&" ".repeat(i));
+        text.push_str("- word\n");
+    }
+    let imported = import::parse_user_story(&text, "deep", "deep.rst").expect("story");
+    assert_eq!(one(&imported).problem.matches("word").count(), 1000);
 }

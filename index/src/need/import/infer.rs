@@ -205,7 +205,7 @@ pub(super) fn services(text: &str) -> Vec<&'static str> {
     let flat: String = lower
         .chars()
         .map(|c| {
-            if c == '-' || c.is_whitespace() {
+            if c == '-' || c.is_ascii_whitespace() {
                 ' '
             } else {
                 c

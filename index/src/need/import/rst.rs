@@ -244,6 +244,28 @@ fn find_headings(lines: &[String]) -> Vec<FoundHeading> {
 struct Ctx {
     links: Vec<Link>,
     dropped: Vec<String>,
+    /// How many blocks enclose the ones being parsed.
+    depth: usize,
+}
+
+/// Deepest nesting of quotes, list items and directives parsed as such; deeper text is kept as
+/// one paragraph, so no input can exhaust the stack or make parsing quadratic.
+const MAX_DEPTH: usize = 16;
+
+/// [`blocks`] for content nested in another block.
+fn nested(lines: &[String], ctx: &mut Ctx) -> Vec<Block> {
+    if ctx.depth >= MAX_DEPTH {
+        let text = inline(&join_lines(lines), &mut ctx.links);
+        return if text.is_empty() {
+            Vec::new()
+        } else {
+            vec![Block::Para(text)]
+        };
+    }
+    ctx.depth += 1;
+    let out = blocks(lines, ctx);
+    ctx.depth -= 1;
+    out
 }
 
 /// Directives whose content is an admonition, with the label shown for them.
@@ -311,7 +333,7 @@ fn blocks(lines: &[String], ctx: &mut Ctx) -> Vec<Block> {
                     text: body.join("\n"),
                 });
             } else {
-                let inner = blocks(&body, ctx);
+                let inner = nested(&body, ctx);
                 if !inner.is_empty() {
                     out.push(Block::Quote(inner));
                 }
@@ -363,10 +385,19 @@ fn blocks(lines: &[String], ctx: &mut Ctx) -> Vec<Block> {
         }
         // A paragraph: lines at the margin up to a blank line, an indented line, or a line that
         // starts a list or markup (accepted without the blank line rST would want).
+        // In a run of "As a …, I want …" lines, each line is a paragraph of its own: people
+        // list use cases one per line without blank lines or bullets.
+        let as_line = |l: &str| l.starts_with("As ");
         let mut end = i + 1;
         while end < lines.len() {
             let l = &lines[end];
-            if l.is_empty() || indent(l) > 0 || l.starts_with(".. ") || list_marker(l).is_some() {
+            let next_story = as_line(line) && as_line(l);
+            if l.is_empty()
+                || indent(l) > 0
+                || l.starts_with(".. ")
+                || list_marker(l).is_some()
+                || next_story
+            {
                 break;
             }
             end += 1;
@@ -498,7 +529,7 @@ fn explicit(first: &str, rest: &[String], out: &mut Vec<Block>, ctx: &mut Ctx) {
         lines.extend(content);
         out.push(Block::Admonition {
             label: (*label).to_owned(),
-            blocks: blocks(&lines, ctx),
+            blocks: nested(&lines, ctx),
         });
     } else if matches!(
         lower.as_str(),
@@ -507,7 +538,7 @@ fn explicit(first: &str, rest: &[String], out: &mut Vec<Block>, ctx: &mut Ctx) {
         if !args.is_empty() {
             out.push(Block::Para(format!("**{}**", inline(args, &mut ctx.links))));
         }
-        out.extend(blocks(&content, ctx));
+        out.extend(nested(&content, ctx));
     } else if matches!(
         lower.as_str(),
         "code-block" | "code" | "sourcecode" | "parsed-literal"
@@ -519,7 +550,7 @@ fn explicit(first: &str, rest: &[String], out: &mut Vec<Block>, ctx: &mut Ctx) {
             text: text.trim_matches('\n').to_owned(),
         });
     } else if TRANSPARENT.contains(&lower.as_str()) {
-        out.extend(blocks(&content, ctx));
+        out.extend(nested(&content, ctx));
     } else if !SILENT.contains(&lower.as_str()) && !ctx.dropped.contains(&lower) {
         ctx.dropped.push(lower);
     }
@@ -656,7 +687,7 @@ fn list(lines: &[String], start: usize, ordered: bool, ctx: &mut Ctx) -> (Block,
                 text: body.join("\n").trim_matches('\n').to_owned(),
             }]
         } else {
-            blocks(&body, ctx)
+            nested(&body, ctx)
         };
         let text = inline(&text, &mut ctx.links);
         items.push(Item { text, children });
