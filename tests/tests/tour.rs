@@ -63,7 +63,9 @@ fn every_demo_asset_publishes_is_found_installs_identically_and_runs() {
     let ctx = TestContext::new(registry.url()).with_token(&token);
     // The demo assets address the demo needs, which must exist before they publish.
     let needs = examples_dir().join("needs.toml");
-    registry.admin(&["need", "import", &needs.to_string_lossy()]).assert_success();
+    registry
+        .admin(&["need", "import", &needs.to_string_lossy()])
+        .assert_success();
 
     let assets = demo_assets();
     for (dir, _) in &assets {
