@@ -7,15 +7,27 @@ use crate::commands::Command;
 /// The default registry: one started locally with `osops-registry serve`.
 pub const DEFAULT_REGISTRY: &str = "http://127.0.0.1:8080";
 
-const EXAMPLES: &str = "\
+const EXAMPLES: &str = concat!(
+    "\
 Examples:
   osops search evacuate --service nova
   osops install nova-evacuate-host@1.2
   osops new rabbitmq-queue-check --kind check && cd rabbitmq-queue-check && osops package
 
 Environment:
-  OSOPS_HOME   where assets are installed (default: $XDG_DATA_HOME/osops or ~/.local/share/osops)
-  NO_COLOR     disables colours";
+  OSOPS_HOME        where assets go (default $XDG_DATA_HOME/osops, else ~/.local/share/osops)
+  OSOPS_REGISTRY    the registry, as --registry
+  OSOPS_TOKEN       the API token, as --token
+  OSOPS_OIDC_TOKEN  the CI job's identity token, for `osops publish --trusted`
+  NO_COLOR          disables colours
+
+Config: $XDG_CONFIG_HOME/osops/config.toml (default ~/.config/osops/config.toml) holds the tokens
+`osops login` saves, one per registry. A command uses --token, else OSOPS_TOKEN, else the token
+saved for the registry it talks to.
+
+",
+    crate::exit::help_text!()
+);
 
 /// The package manager for OpenStack operators' operational code.
 ///
@@ -42,14 +54,9 @@ pub struct GlobalArgs {
     )]
     pub registry: String,
 
-    /// API token for publishing; prefer the environment variable, which `ps` does not show
-    #[arg(
-        long,
-        global = true,
-        env = "OSOPS_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
+    /// API token; overrides OSOPS_TOKEN and the token `osops login` saved. Prefer OSOPS_TOKEN,
+    /// which `ps` does not show
+    #[arg(long, global = true, value_name = "TOKEN")]
     pub token: Option<String>,
 
     /// Print only data and errors (no status lines, notes or progress bars)
@@ -70,7 +77,8 @@ pub struct GlobalArgs {
     )]
     pub http_timeout: u64,
 
-    /// How many times to retry a GET that failed to connect or got a 5xx/429 answer
+    /// How many times to retry a request: a GET that failed to connect or got a 5xx/429 answer;
+    /// a publish only when no answer came or on 429 (honouring Retry-After up to 60s)
     #[arg(
         long,
         global = true,

@@ -14,10 +14,16 @@
 //!   and the per-file import of need documents.
 //! - [`package`]: reading a manifest and packing an asset; [`scaffold`]: `osops new`/`init`;
 //!   [`runner`]: what `osops run` executes.
+//! - [`config`]: the user's config file (tokens per registry, written by `osops login`) and
+//!   which token a command uses; [`token`]: the token format, checked locally;
+//!   [`trusted`]: finding a CI job's OIDC identity token for `osops publish --trusted`.
+//! - [`exit`]: the exit codes, and the one function that maps an error chain to one.
 
 pub mod cli;
 pub mod client;
 pub mod commands;
+pub mod config;
+pub mod exit;
 mod fs;
 pub mod home;
 pub mod install;
@@ -30,6 +36,8 @@ pub mod runner;
 pub mod scaffold;
 #[cfg(test)]
 mod test_server;
+pub mod token;
+pub mod trusted;
 
 use std::process::ExitCode;
 
@@ -79,6 +87,12 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         } else if let Some(e) = cause.downcast_ref::<home::Error>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<need::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<config::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<token::FormatError>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<trusted::Error>() {
             e.hint()
         } else {
             None

@@ -12,14 +12,15 @@ fn main() -> ExitCode {
             "error: osops crashed: {info}\nhint: this is a bug in osops; please report it with the command you ran"
         );
     }));
-    // Usage errors exit 2 and `--help` exits 0, both from clap.
+    // Usage errors exit 2 and `--help` exits 0, both from clap; every other code comes from
+    // `osops::exit::classify`.
     let cli = osops::Cli::parse();
     match osops::run(cli) {
         Ok(code) => code,
         Err(err) if osops::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             report(&err);
-            ExitCode::FAILURE
+            osops::exit::classify(&err).into()
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use osops_index::archive::{self, EntryData, Limits, PackError};
+use osops_index::archive::{self, Archive, ArchiveError, EntryData, Limits, PackError};
 use osops_index::manifest::MANIFEST_FILE;
 use osops_index::{Manifest, ManifestError};
 
@@ -23,6 +23,12 @@ pub enum Error {
         dir: PathBuf,
         #[source]
         source: PackError,
+    },
+    #[error("`{}` is not a valid osops archive", .path.display())]
+    InvalidArchive {
+        path: PathBuf,
+        #[source]
+        source: ArchiveError,
     },
     #[error("`{}` is {size} bytes; archives are at most {limit}", .path.display())]
     ArchiveTooLarge {
@@ -110,6 +116,14 @@ pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, Error> {
         });
     }
     Ok(std::fs::read(path).map_err(io_error(path))?)
+}
+
+/// Runs the archive validator the registry runs on publish over a ready-made archive's bytes.
+pub fn check_archive(path: &Path, bytes: &[u8]) -> Result<Archive, Error> {
+    archive::read(bytes, &Limits::default()).map_err(|source| Error::InvalidArchive {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The files `package` would put in the archive, relative and `/`-separated.

@@ -31,8 +31,12 @@ impl Env {
             .current_dir(self.work())
             .env("OSOPS_HOME", self.home())
             .env("HOME", self.dir.path())
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("NO_COLOR", "1")
             .env_remove("OSOPS_TOKEN")
+            .env_remove("OSOPS_OIDC_TOKEN")
+            .env_remove("ACTIONS_ID_TOKEN_REQUEST_URL")
+            .env_remove("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
             .env_remove("OSOPS_REGISTRY")
             .env_remove("OSOPS_HTTP_TIMEOUT")
             .env_remove("OSOPS_HTTP_RETRIES");
@@ -69,9 +73,13 @@ impl Run {
     }
     #[track_caller]
     fn failure(self) -> Run {
+        self.exits(1)
+    }
+    #[track_caller]
+    fn exits(self, code: i32) -> Run {
         assert_eq!(
             self.code(),
-            1,
+            code,
             "stdout:\n{}\nstderr:\n{}",
             self.stdout(),
             self.stderr()
@@ -99,6 +107,20 @@ fn every_command_has_help_with_an_example() {
         &["uninstall"],
         &["run"],
         &["yank"],
+        &["owner"],
+        &["owner", "list"],
+        &["owner", "add"],
+        &["owner", "remove"],
+        &["login"],
+        &["logout"],
+        &["token"],
+        &["token", "create"],
+        &["token", "list"],
+        &["token", "revoke"],
+        &["trusted-publisher"],
+        &["trusted-publisher", "add"],
+        &["trusted-publisher", "list"],
+        &["trusted-publisher", "remove"],
         &["need"],
         &["need", "list"],
         &["need", "show"],
@@ -145,6 +167,40 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(env.run(&["need", "import"]).code(), 2);
     assert_eq!(env.run(&["yank"]).code(), 2);
+    assert_eq!(
+        env.run(&["yank", "a-b@1.0.0", "--undo", "--reason", "x"])
+            .code(),
+        2
+    );
+    assert_eq!(env.run(&["token", "create", "ci"]).code(), 2, "a scope");
+    assert_eq!(
+        env.run(&["token", "create", "ci", "--scope", "admin"])
+            .code(),
+        2
+    );
+    assert_eq!(env.run(&["token", "revoke", "seven"]).code(), 2);
+    assert_eq!(env.run(&["owner", "add", "a-b"]).code(), 2);
+    assert_eq!(env.run(&["owner", "add", "a-b", "team:"]).code(), 2);
+    assert_eq!(
+        env.run(&["trusted-publisher", "add", "a-b", "--issuer", "https://x"])
+            .code(),
+        2,
+        "a claim"
+    );
+    assert_eq!(
+        env.run(&[
+            "trusted-publisher",
+            "add",
+            "a-b",
+            "--issuer",
+            "https://x",
+            "--claim",
+            "repository"
+        ])
+        .code(),
+        2
+    );
+    assert_eq!(env.run(&["publish", "--audience", "x"]).code(), 2);
 }
 
 #[test]
@@ -277,7 +333,8 @@ fn a_typo_in_the_manifest_names_the_field_and_suggests_the_key() {
         .expect("read")
         .replace("\nversion = ", "\nverison = ");
     std::fs::write(&manifest, text).expect("write");
-    let run = env.run(&["package", "typo-asset"]).failure();
+    // An invalid asset exits 3, whichever command finds it.
+    let run = env.run(&["package", "typo-asset"]).exits(3);
     let stderr = run.stderr();
     assert!(
         stderr.starts_with("error: invalid manifest `typo-asset/osops.toml`\n  Caused by: "),
@@ -294,7 +351,7 @@ fn a_typo_in_the_manifest_names_the_field_and_suggests_the_key() {
 #[test]
 fn package_without_a_manifest_says_how_to_make_one() {
     let env = Env::new();
-    let run = env.run(&["package"]).failure();
+    let run = env.run(&["package"]).exits(3);
     assert_eq!(
         run.stderr(),
         "error: no `osops.toml` in `.`\n\
@@ -308,13 +365,13 @@ fn publish_without_a_token_says_how_to_get_one() {
     env.run(&["new", "pub-asset", "--kind", "script"]).success();
     let run = env
         .run(&["publish", "pub-asset", "--registry", "http://127.0.0.1:1"])
-        .failure();
+        .exits(4);
     assert_eq!(
         run.stderr(),
         "error: publishing needs an API token\n\
-         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+         hint: set OSOPS_TOKEN, pass --token, or save one with `osops login`; create one with `osops token create` or, as an administrator, `osops-registry token create --user NAME`\n"
     );
-    // A dry run needs no token and no registry.
+    // A dry run without a token needs no registry: only the local checks run.
     let run = env.run(&["publish", "pub-asset", "--dry-run"]).success();
     assert!(
         run.stderr().contains("Packaged pub-asset v0.1.0"),
@@ -549,7 +606,7 @@ fn yank_without_a_version_says_how_to_name_one() {
     // A well-formed spec goes to the registry, and needs a token first.
     let run = env
         .run(&["yank", "hello-drain@1.0.0", "--registry", NO_REGISTRY])
-        .failure();
+        .exits(4);
     assert!(
         run.stderr()
             .starts_with("error: yanking needs an API token\n"),
@@ -659,11 +716,11 @@ fn need_new_checks_the_record_before_asking_for_a_token() {
             "--registry",
             NO_REGISTRY,
         ])
-        .failure();
+        .exits(4);
     assert_eq!(
         run.stderr(),
         "error: writing to the registry needs an API token\n\
-         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+         hint: set OSOPS_TOKEN, pass --token, or save one with `osops login`; create one with `osops token create` or, as an administrator, `osops-registry token create --user NAME`\n"
     );
 }
 
@@ -821,11 +878,11 @@ fn need_import_needs_a_token_unless_it_is_a_dry_run() {
     import_dir(&env);
     let run = env
         .run(&["need", "import", "needs", "--registry", NO_REGISTRY])
-        .failure();
+        .exits(4);
     assert_eq!(
         run.stderr(),
         "error: importing needs an API token\n\
-         hint: set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`\n"
+         hint: set OSOPS_TOKEN, pass --token, or save one with `osops login`; create one with `osops token create` or, as an administrator, `osops-registry token create --user NAME`\n"
     );
 }
 

@@ -1,56 +1,27 @@
-//! API tokens: making them, and turning an `Authorization: Bearer` header into a [`User`].
+//! Authentication: turning an `Authorization: Bearer` header into an [`Actor`].
 //!
-//! A token is `osops_` followed by 32 random letters and digits. Only its sha256 is stored, so a
-//! stolen database holds no usable token.
+//! In order, each with its own answer: no header or another scheme (401), a malformed token (401,
+//! decided by [`crate::token::check`] alone, before any database lookup), an unknown token (401),
+//! a revoked token (401), an expired token (401), a disabled user (403). A token that passes has
+//! its `last_used_at` set (at most once a minute, so reads do not turn into writes).
+
+use std::time::{Duration, SystemTime};
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
+use crate::access::{Actor, Denied, Grant};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::User;
 
-pub const TOKEN_PREFIX: &str = "osops_";
-const TOKEN_RANDOM_CHARS: usize = 32;
-const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+/// How stale `last_used_at` may get before a use rewrites it.
+const TOUCH_EVERY: Duration = Duration::from_secs(60);
 
-/// A new random token.
-pub fn new_token() -> Result<String, getrandom::Error> {
-    let mut token = String::with_capacity(TOKEN_PREFIX.len() + TOKEN_RANDOM_CHARS);
-    token.push_str(TOKEN_PREFIX);
-    // Rejection sampling keeps every character equally likely: bytes past the largest multiple of
-    // the alphabet's size are dropped rather than folded.
-    let cutoff = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
-    let mut buf = [0u8; 64];
-    while token.len() < TOKEN_PREFIX.len() + TOKEN_RANDOM_CHARS {
-        getrandom::fill(&mut buf)?;
-        for &b in buf.iter().filter(|&&b| b < cutoff) {
-            if token.len() == TOKEN_PREFIX.len() + TOKEN_RANDOM_CHARS {
-                break;
-            }
-            token.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
-        }
-    }
-    Ok(token)
-}
-
-/// What is stored for a token.
-pub fn token_hash(token: &str) -> String {
-    osops_index::sha256_hex(token.as_bytes())
-}
-
-/// Whether `token` has the shape of an osops token (checked before any database lookup).
-fn well_formed(token: &str) -> bool {
-    token.strip_prefix(TOKEN_PREFIX).is_some_and(|rest| {
-        !rest.is_empty() && rest.len() <= 128 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
-    })
-}
-
-/// The user a request's token belongs to. Extracting it answers 401 for a missing, malformed or
-/// unknown token, before the body is read.
+/// The actor of a request with a valid token. Extracting it refuses the request before its body
+/// is read.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub User);
+pub struct Authenticated(pub Actor);
 
 impl FromRequestParts<AppState> for Authenticated {
     type Rejection = ApiError;
@@ -73,54 +44,69 @@ impl FromRequestParts<AppState> for Authenticated {
                 "the `Authorization` header must be `Bearer <token>`",
             ));
         };
-        if !well_formed(token) {
-            return Err(ApiError::unauthorized(format!(
-                "malformed token: osops tokens are `{TOKEN_PREFIX}` followed by letters and digits"
-            )));
-        }
-        match state.users.user_by_token(&token_hash(token)).await? {
-            Some(user) => Ok(Authenticated(user)),
-            None => Err(ApiError::unauthorized(
-                "unknown token: it was never issued by this registry, or was revoked (hint: check `OSOPS_TOKEN` and `--registry`)",
-            )),
-        }
+        authenticate(state, token).await.map(Authenticated)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_prefix_and_32_alphanumerics() {
-        let a = new_token().expect("token");
-        let b = new_token().expect("token");
-        assert_ne!(a, b);
-        for t in [&a, &b] {
-            assert_eq!(t.len(), 38, "{t}");
-            assert!(well_formed(t), "{t}");
-            assert!(t[6..].bytes().all(|c| c.is_ascii_alphanumeric()), "{t}");
+/// The actor `token` stands for, or the refusal.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<Actor, ApiError> {
+    if let Err(why) = crate::token::check(token) {
+        return Err(ApiError::unauthorized(format!(
+            "malformed token: {why} (hint: copy the whole token as `osops token create` or \
+             `osops-registry token create` printed it)"
+        )));
+    }
+    let Some(found) = state
+        .tokens
+        .token_by_hash(&crate::token::hash(token))
+        .await?
+    else {
+        return Err(ApiError::unauthorized(
+            "unknown token: this registry never issued it (hint: check `OSOPS_TOKEN` and `--registry`)",
+        ));
+    };
+    let t = found.token;
+    if let Some(at) = &t.revoked_at {
+        return Err(ApiError::unauthorized(format!(
+            "token was revoked on {at} (hint: create a new one with `osops token create`, or ask an administrator)"
+        )));
+    }
+    let now = SystemTime::now();
+    let now_text = crate::tokens::rfc3339(now);
+    if let Some(at) = t
+        .expires_at
+        .as_deref()
+        .filter(|at| *at <= now_text.as_str())
+    {
+        return Err(ApiError::unauthorized(format!(
+            "token expired on {at} (hint: create a new one with `osops token create`, or ask an administrator)"
+        )));
+    }
+    if found.user_disabled {
+        return Err(Denied::Disabled(found.user.name).into());
+    }
+    let stale = crate::tokens::rfc3339(now - TOUCH_EVERY);
+    if t.last_used_at
+        .as_deref()
+        .is_none_or(|at| at < stale.as_str())
+    {
+        // Bookkeeping: a failure here must not refuse the request.
+        if let Err(e) = state.tokens.touch_token(t.id, &now_text).await {
+            tracing::warn!(
+                token = t.id,
+                "cannot record the token's last use: {}",
+                crate::error::chain(&e)
+            );
         }
     }
-
-    #[test]
-    fn malformed_tokens_are_refused() {
-        for bad in [
-            "",
-            "osops_",
-            "abc",
-            "osops_abc def",
-            "osops_ab\"c",
-            "OSOPS_abc",
-            &format!("osops_{}", "a".repeat(129)),
-        ] {
-            assert!(!well_formed(bad), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn only_the_hash_is_kept() {
-        assert_eq!(token_hash("osops_x"), osops_index::sha256_hex(b"osops_x"));
-        assert_ne!(token_hash("osops_x"), "osops_x");
-    }
+    Ok(Actor {
+        user: found.user,
+        grant: Some(Grant {
+            token_id: t.id,
+            scopes: t.scopes,
+            patterns: t.patterns,
+            expires_at: t.expires_at,
+            trusted_publisher: t.trusted_publisher,
+        }),
+    })
 }

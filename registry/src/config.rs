@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use osops_index::archive::Limits;
 
 use crate::error::Error;
+use crate::rate_limit::RateLimits;
 
 /// The settings of `osops-registry serve`.
 #[derive(Debug, Clone)]
@@ -18,6 +19,10 @@ pub struct Config {
     pub max_upload: u64,
     /// Load the example assets in this directory into an empty registry.
     pub demo: Option<PathBuf>,
+    /// Per user and action (`serve --rate-limit`).
+    pub rate_limits: RateLimits,
+    /// The config file (`serve --config`, TOML; see [`crate::trusted::config::ConfigFile`]).
+    pub config_file: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -28,6 +33,8 @@ impl Default for Config {
             public_url: None,
             max_upload: Limits::default().max_compressed,
             demo: None,
+            rate_limits: RateLimits::default(),
+            config_file: None,
         }
     }
 }
@@ -62,10 +69,13 @@ pub struct Settings {
     pub public_url: String,
     /// Archive limits; `max_compressed` is the upload limit.
     pub limits: Limits,
+    /// Per user and action; [`RateLimits::default`] unless changed.
+    pub rate_limits: RateLimits,
 }
 
 impl Settings {
-    /// Settings for `public_url`, which must be an http(s) URL; a trailing `/` is dropped.
+    /// Settings for `public_url`, which must be an http(s) URL; a trailing `/` is dropped. Rate
+    /// limits are the defaults ([`Settings::with_rate_limits`] changes them).
     pub fn new(public_url: &str, max_upload: u64) -> Result<Settings, Error> {
         let url = public_url.trim_end_matches('/');
         let rest = url
@@ -90,6 +100,12 @@ impl Settings {
                 max_compressed: max_upload,
                 ..Limits::default()
             },
+            rate_limits: RateLimits::default(),
         })
+    }
+
+    pub fn with_rate_limits(mut self, rate_limits: RateLimits) -> Settings {
+        self.rate_limits = rate_limits;
+        self
     }
 }

@@ -48,6 +48,7 @@ pub async fn load(state: &AppState, dir: &Path) -> Result<usize, Error> {
     dirs.sort();
 
     let user = state.users.ensure_user(DEMO_USER).await?;
+    let actor = crate::access::Actor::direct(user.clone());
     let needs_file = dir.join(NEEDS_FILE);
     if needs_file.is_file() {
         let report =
@@ -83,7 +84,7 @@ pub async fn load(state: &AppState, dir: &Path) -> Result<usize, Error> {
                 continue;
             }
         };
-        match publish(state, &user, Bytes::from(bytes)).await {
+        match publish(state, &actor, Bytes::from(bytes), false).await {
             Ok(_) => loaded += 1,
             Err(e) => tracing::warn!("demo: skipping `{}`: {}", asset_dir.display(), chain(&e)),
         }

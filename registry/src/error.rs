@@ -24,6 +24,8 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     cause: Option<Cause>,
+    /// `Retry-After`, in seconds (429).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -32,6 +34,15 @@ impl ApiError {
             status,
             detail: detail.into(),
             cause: None,
+            retry_after: None,
+        }
+    }
+
+    /// A 429 with `Retry-After: seconds`.
+    pub fn too_many_requests(detail: impl Into<String>, retry_after: u64) -> Self {
+        ApiError {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail)
         }
     }
 
@@ -65,6 +76,7 @@ impl ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             detail: INTERNAL_DETAIL.into(),
             cause: Some(cause.into()),
+            retry_after: None,
         }
     }
 
@@ -74,6 +86,7 @@ impl ApiError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             detail: detail.into(),
             cause: Some(cause.into()),
+            retry_after: None,
         }
     }
 
@@ -129,6 +142,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
@@ -144,6 +160,21 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::Conflict(text) => ApiError::conflict(text),
             StoreError::NotFound(text) => ApiError::not_found(text),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<crate::rate_limit::Limited> for ApiError {
+    fn from(limited: crate::rate_limit::Limited) -> Self {
+        ApiError::too_many_requests(limited.to_string(), limited.retry_after.as_secs())
+    }
+}
+
+impl From<crate::tokens::MintError> for ApiError {
+    fn from(err: crate::tokens::MintError) -> Self {
+        match err {
+            crate::tokens::MintError::Store(e) => e.into(),
             other => ApiError::internal(other),
         }
     }
@@ -181,6 +212,6 @@ pub enum Error {
     Invalid(String),
     #[error("no user `{0}` (hint: create it with `osops-registry user add {0}`)")]
     NoSuchUser(String),
-    #[error("cannot get random bytes for a token: {0}")]
-    Random(String),
+    #[error(transparent)]
+    Mint(#[from] crate::tokens::MintError),
 }

@@ -7,14 +7,20 @@
 //!   [`demo`] reuses it): validate the archive, store its blob under its sha256, commit the version
 //!   in one transaction.
 //! - [`store`] holds narrow traits per concern ([`store::AssetStore`], [`store::NeedStore`],
-//!   [`store::UserStore`], [`store::Health`]) with the SQLite implementation in
+//!   [`store::UserStore`], [`store::TokenStore`], [`store::OwnerStore`], [`store::AuditStore`],
+//!   [`store::Health`]) with the SQLite implementation in
 //!   [`store::sqlite`]; [`blobs::Blobs`] is archive storage over `object_store`, keyed only by
 //!   [`blobs::BlobKey`]. A need's answers are kept in step with each asset's newest non-yanked
 //!   version by the publish and yank transactions.
-//! - [`state::AppState`] is what handlers share; [`auth::Authenticated`] turns a Bearer token into
-//!   a user; [`server::serve`] runs it all; [`admin`] backs `user add`, `token create`,
-//!   `need import` and `need retire`.
+//! - [`state::AppState`] is what handlers share; [`auth::Authenticated`] turns a Bearer token
+//!   (format in [`token`], made by [`tokens::mint`]) into an [`access::Actor`], whose scopes and
+//!   patterns [`access`] checks; [`rate_limit`] holds the per-user buckets; [`server::serve`]
+//!   runs it all; [`admin`] backs the `user`, `team`, `token`, `audit` and `need` commands.
+//! - [`trusted`] is trusted publishing: the config file's issuers, their keys, identity-token
+//!   verification and [`trusted::exchange`], which mints a short-lived publish token for the
+//!   assets whose owners' rules ([`store::TrustedStore`]) match the identity.
 
+pub mod access;
 pub mod admin;
 pub mod auth;
 pub mod blobs;
@@ -23,11 +29,15 @@ pub mod demo;
 pub mod error;
 pub mod handlers;
 pub mod publish;
+pub mod rate_limit;
 pub mod routes;
 pub mod server;
 pub mod state;
 pub mod store;
 mod time;
+pub mod token;
+pub mod tokens;
+pub mod trusted;
 
 pub use config::{Config, DataDir, Settings};
 pub use error::{ApiError, Error};

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use osops_registry::access::Scope;
+use osops_registry::admin;
+use osops_registry::rate_limit::{RateLimits, RateSetting};
 
 #[derive(Parser)]
 #[command(name = "osops-registry", version, about = "The osops registry server")]
@@ -20,9 +23,26 @@ enum Command {
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage teams (owners name a team as `team:NAME`)
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Manage API tokens
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Show the audit log, newest first
+    Audit {
+        /// Only events about this asset
+        #[arg(long, value_name = "NAME")]
+        asset: Option<String>,
+        /// Only events by this user (`(admin)` for admin commands)
+        #[arg(long, value_name = "NAME")]
+        user: Option<String>,
+        /// Print `{"events": [...]}` as the API does
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
     /// Manage needs
     #[command(subcommand)]
     Need(NeedCommand),
@@ -51,13 +71,75 @@ struct ServeArgs {
     /// Publish the example assets in DIR (as user `demo`) when the registry is empty
     #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "examples")]
     demo: Option<PathBuf>,
+    /// Per-user limit of `new-name`, `new-version` or `yank`, as ACTION=N/PERIOD (`30s`, `1m`,
+    /// `1h`) or ACTION=off; repeatable. Defaults: new-name=10/1h, new-version=60/1h, yank=30/1h.
+    /// Buckets are per process: with several replicas, the limit is per replica
+    #[arg(long = "rate-limit", value_name = "ACTION=N/PERIOD")]
+    rate_limits: Vec<RateSetting>,
+    /// The registry's config file (TOML): trusted publishing's issuers, as
+    /// `[[trusted-publishing.issuer]]` tables (see docs/http-api.md)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Create a user
+    /// Create a user; prints its name
     Add {
         name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// List users, one per line: `NAME` or `NAME (disabled since TIME)`
+    List {
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Disable a user: its tokens are refused (403) until it is enabled again; prints its name
+    Disable {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Enable a disabled user again; prints its name
+    Enable {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Create a team; prints its name
+    Add {
+        name: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// List teams, one per line: `TEAM: member, member`
+    List {
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Manage a team's members
+    #[command(subcommand)]
+    Member(MemberCommand),
+}
+
+#[derive(Subcommand)]
+enum MemberCommand {
+    /// Add a user to a team (members count as owners of the team's assets); prints the user
+    Add {
+        team: String,
+        user: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Remove a user from a team; prints the user
+    Remove {
+        team: String,
+        user: String,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -72,6 +154,33 @@ enum TokenCommand {
         /// A label to tell the user's tokens apart
         #[arg(long = "name", value_name = "LABEL", default_value = "default")]
         label: String,
+        /// What the token may do (repeatable): publish-new, publish-update, yank, change-owners,
+        /// needs [default: all of them]
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<Scope>,
+        /// Only assets whose names match this glob (repeatable), e.g. `nova-*` [default: all]
+        #[arg(long = "pattern", value_name = "GLOB")]
+        patterns: Vec<String>,
+        /// Days until the token expires, 1 to 365
+        #[arg(long, value_name = "N", default_value_t = osops_registry::tokens::DEFAULT_EXPIRY_DAYS)]
+        expires_in_days: u32,
+        /// The token never expires (only admins can make such tokens)
+        #[arg(long, conflicts_with = "expires_in_days")]
+        no_expiry: bool,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// List a user's tokens, one per line:
+    /// `ID<TAB>NAME<TAB>SCOPES<TAB>PATTERNS<TAB>expires …<TAB>last used …<TAB>active|expired|revoked`
+    List {
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        #[command(flatten)]
+        data: DataDirArg,
+    },
+    /// Revoke any user's token by id; prints the id
+    Revoke {
+        id: i64,
         #[command(flatten)]
         data: DataDirArg,
     },
@@ -147,17 +256,88 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     public_url: args.public_url,
                     max_upload: args.max_upload,
                     demo: args.demo,
+                    rate_limits: RateLimits::with(&args.rate_limits),
+                    config_file: args.config,
                 };
                 osops_registry::serve(config, osops_registry::shutdown_signal()).await?;
             }
             Command::User(UserCommand::Add { name, data }) => {
-                let user = osops_registry::admin::add_user(&data.data_dir, &name).await?;
+                let user = admin::add_user(&data.data_dir, &name).await?;
                 println!("{}", user.name);
             }
-            Command::Token(TokenCommand::Create { user, label, data }) => {
+            Command::User(UserCommand::List { data }) => {
+                for user in admin::list_users(&data.data_dir).await? {
+                    println!("{}", admin::UserLine(&user));
+                }
+            }
+            Command::User(UserCommand::Disable { name, data }) => {
+                admin::set_user_disabled(&data.data_dir, &name, true).await?;
+                println!("{name}");
+            }
+            Command::User(UserCommand::Enable { name, data }) => {
+                admin::set_user_disabled(&data.data_dir, &name, false).await?;
+                println!("{name}");
+            }
+            Command::Team(TeamCommand::Add { name, data }) => {
+                let team = admin::add_team(&data.data_dir, &name).await?;
+                println!("{}", team.name);
+            }
+            Command::Team(TeamCommand::List { data }) => {
+                for team in admin::list_teams(&data.data_dir).await? {
+                    println!("{}", admin::TeamLine(&team));
+                }
+            }
+            Command::Team(TeamCommand::Member(MemberCommand::Add { team, user, data })) => {
+                admin::set_member(&data.data_dir, &team, &user, true).await?;
+                println!("{user}");
+            }
+            Command::Team(TeamCommand::Member(MemberCommand::Remove { team, user, data })) => {
+                admin::set_member(&data.data_dir, &team, &user, false).await?;
+                println!("{user}");
+            }
+            Command::Token(TokenCommand::Create {
+                user,
+                label,
+                scopes,
+                patterns,
+                expires_in_days,
+                no_expiry,
+                data,
+            }) => {
+                let expiry = if no_expiry {
+                    admin::Expiry::Never
+                } else {
+                    admin::Expiry::Days(expires_in_days)
+                };
                 let token =
-                    osops_registry::admin::create_token(&data.data_dir, &user, &label).await?;
+                    admin::create_token(&data.data_dir, &user, &label, &scopes, &patterns, expiry)
+                        .await?;
                 println!("{token}");
+            }
+            Command::Token(TokenCommand::List { user, data }) => {
+                for token in admin::list_tokens(&data.data_dir, &user).await? {
+                    println!("{}", admin::TokenLine(&token));
+                }
+            }
+            Command::Token(TokenCommand::Revoke { id, data }) => {
+                admin::revoke_token(&data.data_dir, id).await?;
+                println!("{id}");
+            }
+            Command::Audit {
+                asset,
+                user,
+                json,
+                data,
+            } => {
+                let events =
+                    admin::audit::events(&data.data_dir, asset.as_deref(), user.as_deref()).await?;
+                if json {
+                    println!("{}", admin::audit::to_json(&events));
+                } else {
+                    for event in &events {
+                        println!("{}", admin::audit::EventLine(event));
+                    }
+                }
             }
             Command::Need(NeedCommand::Import { paths, user, data }) => {
                 let report =

@@ -3,15 +3,19 @@
 //!
 //! 1. Validate the archive with `osops_index::archive::read` (the same validator `osops install`
 //!    runs); its manifest is the only source of metadata.
-//! 2. Ask the store what it would answer ([`AssetStore::check_publish`]): a refusal or an identical
-//!    re-publish returns before anything is written.
-//!    Then every need the manifest addresses must exist ([`NeedStore::unknown_needs`]); needs are
-//!    never deleted, so this check does not need repeating in the transaction.
-//! 3. Store the blob under its sha256 (an atomic put).
-//! 4. Commit asset, owner, version and search rows in one transaction that checks every rule again,
-//!    so of two racing publishes exactly one commits.
+//! 2. The token's patterns must match the name ([`Actor::require_asset`]).
+//! 3. Ask the store what it would answer ([`AssetStore::check_publish`]): a refusal (scope, owner,
+//!    look-alike, version taken) or an identical re-publish returns before anything is written.
+//! 4. Take a token from the publisher's rate-limit bucket (`new-name` or `new-version`), given
+//!    back unless the version is created.
+//! 5. Every need the manifest addresses must exist ([`NeedStore::unknown_needs`]); needs are never
+//!    deleted, so this check does not need repeating in the transaction.
+//! 6. A dry run stops here: every check ran, nothing was stored.
+//! 7. Store the blob under its sha256 (an atomic put).
+//! 8. Commit asset, owner, version, search rows and the audit event in one transaction that
+//!    checks every rule again, so of two racing publishes exactly one commits.
 //!
-//! A crash between 3 and 4 leaves an unreferenced blob and nothing visible.
+//! A crash between 7 and 8 leaves an unreferenced blob and nothing visible.
 //!
 //! [`AssetStore::check_publish`]: crate::store::AssetStore::check_publish
 //! [`NeedStore::unknown_needs`]: crate::store::NeedStore::unknown_needs
@@ -20,10 +24,12 @@ use bytes::Bytes;
 use osops_index::archive::{self, Archive, ArchiveError};
 use osops_index::{AssetName, IndexDependency, IndexEntry};
 
+use crate::access::{Actor, Denied, Scope};
 use crate::blobs::{BlobError, BlobKey};
 use crate::error::{ApiError, chain};
+use crate::rate_limit::{Limited, RateAction};
 use crate::state::AppState;
-use crate::store::{NewVersion, PublishOutcome, StoreError, StoredManifest, User};
+use crate::store::{NewVersion, PublishCheck, PublishOutcome, StoreError, StoredManifest};
 
 /// A published (or already present) version.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,6 +40,9 @@ pub struct Published {
     pub cksum: String,
     /// `false` for a byte-identical re-publish, which changes nothing.
     pub new: bool,
+    /// Only a dry run says so; then nothing was stored.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
 }
 
 fn display<S: serde::Serializer>(v: &semver::Version, s: S) -> Result<S::Ok, S::Error> {
@@ -44,15 +53,10 @@ fn display<S: serde::Serializer>(v: &semver::Version, s: S) -> Result<S::Ok, S::
 pub enum PublishError {
     #[error("{}", chain(.0))]
     Archive(#[source] ArchiveError),
-    #[error(
-        "only the owners of `{name}` may publish it, and `{user}` is not one of them (owners: {owners}) \
-         (hint: ask an owner to add you, or publish under another name)"
-    )]
-    NotOwner {
-        name: AssetName,
-        user: String,
-        owners: String,
-    },
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Limited(#[from] Limited),
     #[error(
         "asset name `{name}` is too similar to the existing asset `{existing}`, which you do not own \
          (hint: pick a name that differs by more than look-alike characters or `-`)"
@@ -92,7 +96,8 @@ impl From<PublishError> for ApiError {
             PublishError::Archive(_) | PublishError::UnknownNeeds { .. } => {
                 ApiError::bad_request(err.to_string())
             }
-            PublishError::NotOwner { .. } => ApiError::forbidden(err.to_string()),
+            PublishError::Denied(denied) => denied.into(),
+            PublishError::Limited(limited) => limited.into(),
             PublishError::Lookalike { .. } | PublishError::VersionConflict { .. } => {
                 ApiError::conflict(err.to_string())
             }
@@ -102,11 +107,21 @@ impl From<PublishError> for ApiError {
     }
 }
 
-/// Publishes the archive `bytes` as `user`.
+/// Refuses, before the body is read, a token that can publish nothing.
+pub fn require_some_publish_scope(actor: &Actor) -> Result<(), Denied> {
+    if actor.may(Scope::PublishNew) || actor.may(Scope::PublishUpdate) {
+        Ok(())
+    } else {
+        actor.require(Scope::PublishUpdate)
+    }
+}
+
+/// Publishes the archive `bytes` as `actor`; with `dry_run`, runs every check and stores nothing.
 pub async fn publish(
     state: &AppState,
-    user: &User,
+    actor: &Actor,
     bytes: Bytes,
+    dry_run: bool,
 ) -> Result<Published, PublishError> {
     let limits = state.settings.limits;
     let (archive, sha256) = {
@@ -119,17 +134,31 @@ pub async fn publish(
         .map_err(|e| PublishError::Task(e.to_string()))?
         .map_err(PublishError::Archive)?
     };
-    let new = new_version(&archive, sha256, bytes.len() as u64, user);
+    actor.require_asset(&archive.manifest.asset.name)?;
+    let new = new_version(&archive, sha256, bytes.len() as u64, actor);
     let published = |new_version: bool| Published {
         name: new.name.clone(),
         version: new.version.clone(),
         cksum: new.sha256.clone(),
         new: new_version,
+        dry_run,
     };
 
-    if let Some(outcome) = state.assets.check_publish(&new).await? {
-        return refusal(&new, outcome).map(|()| published(false));
-    }
+    let action = match state.assets.check_publish(&new).await? {
+        PublishCheck::Answer(outcome) => {
+            return refusal(&new, outcome).map(|()| published(false));
+        }
+        PublishCheck::NewAsset => RateAction::NewName,
+        PublishCheck::NewVersion => RateAction::NewVersion,
+    };
+    let permit = match (actor.rate_limited(), dry_run) {
+        (false, _) => None,
+        (true, true) => {
+            state.limiter.check(actor.user.id, action)?;
+            None
+        }
+        (true, false) => Some(state.limiter.acquire(actor.user.id, action)?),
+    };
 
     let unknown = state.needs.unknown_needs(&new.manifest.needs).await?;
     if !unknown.is_empty() {
@@ -138,13 +167,19 @@ pub async fn publish(
             needs: unknown,
         });
     }
+    if dry_run {
+        return Ok(published(true));
+    }
 
     let key = BlobKey::archive(&new.sha256)?;
     state.blobs.put(&key, bytes).await?;
     let outcome = state.assets.publish(&new).await?;
     match outcome {
         PublishOutcome::Created => {
-            tracing::info!(name = %new.name, version = %new.version, user = %user.name, "published");
+            if let Some(permit) = permit {
+                permit.commit();
+            }
+            tracing::info!(name = %new.name, version = %new.version, user = %actor.user.name, "published");
             Ok(published(true))
         }
         PublishOutcome::Identical => Ok(published(false)),
@@ -165,15 +200,16 @@ pub async fn publish(
 fn refusal(new: &NewVersion, outcome: PublishOutcome) -> Result<(), PublishError> {
     match outcome {
         PublishOutcome::Created | PublishOutcome::Identical => Ok(()),
-        PublishOutcome::NotOwner { owners } => Err(PublishError::NotOwner {
-            name: new.name.clone(),
-            user: new.publisher.name.clone(),
-            owners: owners
-                .iter()
-                .map(|o| format!("`{o}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
+        PublishOutcome::NotOwner { owners } => Err(PublishError::Denied(Denied::NotOwner {
+            user: new.publisher.user.name.clone(),
+            asset: new.name.to_string(),
+            owners,
+            action: "publish new versions",
+        })),
+        PublishOutcome::MissingScope(scope) => Err(PublishError::Denied(Denied::Scope {
+            scope,
+            has: new.publisher.scopes(),
+        })),
         PublishOutcome::Lookalike { existing } => Err(PublishError::Lookalike {
             name: new.name.clone(),
             existing,
@@ -194,7 +230,7 @@ fn refusal(new: &NewVersion, outcome: PublishOutcome) -> Result<(), PublishError
     }
 }
 
-fn new_version(archive: &Archive, sha256: String, size: u64, user: &User) -> NewVersion {
+fn new_version(archive: &Archive, sha256: String, size: u64, actor: &Actor) -> NewVersion {
     let m = &archive.manifest;
     let published_at = crate::time::now();
     let index_entry = IndexEntry {
@@ -226,7 +262,7 @@ fn new_version(archive: &Archive, sha256: String, size: u64, user: &User) -> New
         manifest: StoredManifest::from(m),
         index_entry,
         readme: archive.readme().map(str::to_owned),
-        publisher: user.clone(),
+        publisher: actor.clone(),
         published_at,
     }
 }

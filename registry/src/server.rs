@@ -12,6 +12,8 @@ use crate::error::Error;
 use crate::routes::router;
 use crate::state::AppState;
 use crate::store::sqlite::SqliteStore;
+use crate::trusted::TrustedPublishing;
+use crate::trusted::config::ConfigFile;
 
 /// Opens the embedded stores under `data_dir`: `registry.db` (migrated) and `blobs/`.
 pub async fn open(
@@ -32,6 +34,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let data_dir = DataDir::create(&config.data_dir)?;
+    // Read before binding, so that a bad file fails at once.
+    let file = match &config.config_file {
+        Some(path) => ConfigFile::load(path)?,
+        None => ConfigFile::default(),
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|source| Error::Listen {
@@ -46,8 +53,11 @@ pub async fn serve(
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
-    let settings = Settings::new(&public_url, config.max_upload)?;
+    let settings =
+        Settings::new(&public_url, config.max_upload)?.with_rate_limits(config.rate_limits);
     let (state, store) = open(&data_dir, settings).await?;
+    let trusted = TrustedPublishing::from_config(&file.trusted_publishing).await?;
+    let state = state.with_trusted_publishing(trusted);
     if let Some(dir) = &config.demo {
         crate::demo::load(&state, dir).await?;
     }

@@ -66,11 +66,8 @@ fn user_add_and_token_create() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     let token = stdout.strip_suffix('\n').expect("one line");
-    assert_eq!(token.len(), 38, "{stdout:?}");
-    assert!(
-        token.starts_with("osops_") && token[6..].bytes().all(|b| b.is_ascii_alphanumeric()),
-        "{stdout:?}"
-    );
+    assert_eq!(token.len(), 44, "{stdout:?}");
+    assert_eq!(osops_registry::token::check(token), Ok(()), "{stdout:?}");
     let db = std::fs::read(Path::new(data).join("registry.db")).expect("db");
     assert!(
         !db.windows(token.len()).any(|w| w == token.as_bytes()),
@@ -154,6 +151,18 @@ impl Server {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> (u16, Vec<u8>) {
+        let (status, _, body) = self.http_with_head(method, path, headers, body);
+        (status, body)
+    }
+
+    /// [`Server::http`], with the response's head (status line and headers) as text.
+    fn http_with_head(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> (u16, String, Vec<u8>) {
         let mut stream = TcpStream::connect(self.addr).expect("connect");
         let mut request = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
@@ -178,7 +187,7 @@ impl Server {
             .expect("status")
             .parse()
             .expect("status code");
-        (status, response[end + 4..].to_vec())
+        (status, head, response[end + 4..].to_vec())
     }
 
     /// [`Server::http`] for a text body.
@@ -525,4 +534,409 @@ fn need_import_reports_each_file_and_reimport_updates() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Runs an admin command on `data`, checks that it succeeded, and returns its stdout.
+fn admin(data: &str, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend(["--data-dir", data]);
+    let out = run(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(out.stderr.is_empty(), "{args:?}: {}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// Runs an admin command on `data` that must fail; returns its stderr.
+fn admin_fails(data: &str, args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend(["--data-dir", data]);
+    let out = run(&all);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+    text(&out.stderr)
+}
+
+#[test]
+fn users_teams_and_their_admin_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    assert_eq!(admin(data, &["user", "add", "jane"]), "jane\n");
+    assert_eq!(admin(data, &["user", "add", "bob"]), "bob\n");
+    assert_eq!(admin(data, &["user", "list"]), "bob\njane\n");
+
+    assert_eq!(admin(data, &["user", "disable", "jane"]), "jane\n");
+    let list = admin(data, &["user", "list"]);
+    assert!(list.starts_with("bob\njane (disabled since 20"), "{list}");
+    assert!(list.ends_with("Z)\n"), "{list}");
+    let err = admin_fails(data, &["token", "create", "--user", "jane"]);
+    assert!(err.contains("error: user `jane` is disabled"), "{err}");
+    assert_eq!(admin(data, &["user", "enable", "jane"]), "jane\n");
+    assert_eq!(admin(data, &["user", "list"]), "bob\njane\n");
+    let err = admin_fails(data, &["user", "disable", "nobody"]);
+    assert!(err.contains("error: no user `nobody`"), "{err}");
+
+    assert_eq!(admin(data, &["team", "add", "nova-core"]), "nova-core\n");
+    let err = admin_fails(data, &["team", "add", "nova-core"]);
+    assert!(
+        err.contains("error: team `nova-core` already exists"),
+        "{err}"
+    );
+    let err = admin_fails(data, &["team", "add", "Nova Core"]);
+    assert!(err.contains("team name `Nova Core` is not valid"), "{err}");
+    assert_eq!(
+        admin(data, &["team", "member", "add", "nova-core", "bob"]),
+        "bob\n"
+    );
+    assert_eq!(
+        admin(data, &["team", "member", "add", "nova-core", "jane"]),
+        "jane\n"
+    );
+    // Adding again is not an error.
+    assert_eq!(
+        admin(data, &["team", "member", "add", "nova-core", "bob"]),
+        "bob\n"
+    );
+    assert_eq!(
+        admin(data, &["team", "add", "glance-core"]),
+        "glance-core\n"
+    );
+    assert_eq!(
+        admin(data, &["team", "list"]),
+        "glance-core:\nnova-core: bob, jane\n"
+    );
+    assert_eq!(
+        admin(data, &["team", "member", "remove", "nova-core", "bob"]),
+        "bob\n"
+    );
+    let err = admin_fails(data, &["team", "member", "remove", "nova-core", "bob"]);
+    assert!(
+        err.contains("error: `bob` is not a member of team `nova-core`"),
+        "{err}"
+    );
+    let err = admin_fails(data, &["team", "member", "add", "nova-cor", "bob"]);
+    assert!(err.contains("error: no team `nova-cor`"), "{err}");
+    let err = admin_fails(data, &["team", "member", "add", "nova-core", "bobby"]);
+    assert!(err.contains("error: no user `bobby`"), "{err}");
+}
+
+#[test]
+fn token_admin_commands_scopes_patterns_expiry_and_revocation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    admin(data, &["user", "add", "jane"]);
+
+    let all = admin(data, &["token", "create", "--user", "jane"]);
+    let narrow = admin(
+        data,
+        &[
+            "token",
+            "create",
+            "--user",
+            "jane",
+            "--name",
+            "ci",
+            "--scope",
+            "publish-update",
+            "--scope",
+            "yank",
+            "--pattern",
+            "nova-*",
+            "--pattern",
+            "Neutron_*",
+            "--expires-in-days",
+            "7",
+        ],
+    );
+    let forever = admin(
+        data,
+        &[
+            "token",
+            "create",
+            "--user",
+            "jane",
+            "--name",
+            "robot",
+            "--no-expiry",
+        ],
+    );
+    for token in [&all, &narrow, &forever] {
+        assert_eq!(
+            osops_registry::token::check(token.trim()),
+            Ok(()),
+            "{token:?}"
+        );
+    }
+
+    let list = admin(data, &["token", "list", "--user", "jane"]);
+    let lines: Vec<Vec<&str>> = list.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 3, "{list}");
+    assert_eq!(
+        &lines[0][..4],
+        [
+            "1",
+            "default",
+            "publish-new,publish-update,yank,change-owners,needs",
+            "*"
+        ]
+    );
+    let in_90_days = osops_registry::tokens::rfc3339(osops_registry::tokens::days_from_now(90));
+    assert!(
+        lines[0][4].starts_with("expires ") && lines[0][4][8..] <= *in_90_days,
+        "{list}"
+    );
+    assert_eq!(&lines[0][5..], ["last used never", "active"]);
+    assert_eq!(
+        &lines[1][..4],
+        ["2", "ci", "publish-update,yank", "neutron-*, nova-*"]
+    );
+    let in_7_days = osops_registry::tokens::rfc3339(osops_registry::tokens::days_from_now(7));
+    assert!(
+        lines[1][4][8..] <= *in_7_days
+            && lines[1][4][8..]
+                > *osops_registry::tokens::rfc3339(osops_registry::tokens::days_from_now(6))
+    );
+    assert_eq!(
+        &lines[2][1..],
+        [
+            "robot",
+            "publish-new,publish-update,yank,change-owners,needs",
+            "*",
+            "expires never",
+            "last used never",
+            "active"
+        ]
+    );
+    assert!(!list.contains(all.trim()) && !list.contains(&narrow.trim()[6..38]));
+
+    assert_eq!(admin(data, &["token", "revoke", "2"]), "2\n");
+    assert!(
+        admin(data, &["token", "list", "--user", "jane"])
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.ends_with("\trevoked"))
+    );
+    let err = admin_fails(data, &["token", "revoke", "99"]);
+    assert!(err.contains("error: no token `99`"), "{err}");
+
+    // Refused flags.
+    let out = run(&[
+        "token",
+        "create",
+        "--user",
+        "jane",
+        "--no-expiry",
+        "--expires-in-days",
+        "3",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("cannot be used with"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "token",
+        "create",
+        "--user",
+        "jane",
+        "--scope",
+        "publish",
+        "--data-dir",
+        data,
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("unknown scope `publish`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let err = admin_fails(
+        data,
+        &["token", "create", "--user", "jane", "--pattern", "nova/*"],
+    );
+    assert!(
+        err.contains("pattern `nova/*` is not an asset-name glob"),
+        "{err}"
+    );
+    let err = admin_fails(
+        data,
+        &[
+            "token",
+            "create",
+            "--user",
+            "jane",
+            "--expires-in-days",
+            "400",
+        ],
+    );
+    assert!(err.contains("1 to 365 days, not 400"), "{err}");
+    let err = admin_fails(data, &["token", "list", "--user", "nobody"]);
+    assert!(err.contains("no user `nobody`"), "{err}");
+}
+
+#[test]
+fn audit_shows_the_log_as_lines_or_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data_path = dir.path().join("data");
+    let data = data_path.to_str().expect("utf-8 path");
+    admin(data, &["user", "add", "jane"]);
+    admin(
+        data,
+        &[
+            "token", "create", "--user", "jane", "--name", "ci", "--scope", "yank",
+        ],
+    );
+    admin(data, &["team", "add", "nova-core"]);
+    admin(data, &["team", "member", "add", "nova-core", "jane"]);
+    // A publish, through the library on the same data directory.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let data_dir = osops_registry::DataDir::create(&data_path).expect("data dir");
+        let settings =
+            osops_registry::Settings::new("http://registry.test", 1 << 20).expect("settings");
+        let (state, store) = osops_registry::server::open(&data_dir, settings)
+            .await
+            .expect("open");
+        let jane = state
+            .users
+            .user("jane")
+            .await
+            .expect("lookup")
+            .expect("jane");
+        let archive = Asset::new("nova-tools", "1.0.0").archive();
+        osops_registry::publish::publish(
+            &state,
+            &osops_registry::access::Actor::direct(jane),
+            archive.into(),
+            false,
+        )
+        .await
+        .expect("publish");
+        store.close().await;
+    });
+
+    let all = admin(data, &["audit"]);
+    let lines: Vec<&str> = all.lines().collect();
+    assert_eq!(lines.len(), 3, "{all}");
+    let rest = |line: &str| line.split_once(' ').expect("time first").1.to_owned();
+    assert!(
+        rest(lines[0]).starts_with("publish nova-tools@1.0.0 by jane: new asset; sha256 "),
+        "{all}"
+    );
+    assert_eq!(
+        rest(lines[1]),
+        "team-member-add by (admin): team:nova-core jane"
+    );
+    assert_eq!(
+        rest(lines[2]),
+        "token-create by (admin): token 1 `ci` of `jane`: scopes `yank`; assets every asset; expires "
+            .to_owned()
+            + &lines[2][lines[2].rfind(' ').expect("space") + 1..]
+    );
+    assert_eq!(
+        admin(data, &["audit", "--asset", "Nova_Tools"])
+            .lines()
+            .count(),
+        1
+    );
+    assert_eq!(
+        admin(data, &["audit", "--user", "(admin)"]).lines().count(),
+        2
+    );
+    assert_eq!(admin(data, &["audit", "--user", "bob"]), "");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&admin(data, &["audit", "--asset", "nova-tools", "--json"]))
+            .expect("json");
+    let events = json["events"].as_array().expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["action"], "publish");
+    assert_eq!(events[0]["asset"], "nova-tools");
+    assert_eq!(events[0]["version"], "1.0.0");
+    assert_eq!(events[0]["actor"], "jane");
+    assert_eq!(events[0]["token_id"], serde_json::Value::Null);
+    let mut keys: Vec<&String> = events[0].as_object().expect("object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "action",
+            "actor",
+            "asset",
+            "at",
+            "detail",
+            "id",
+            "token_id",
+            "trusted_publisher",
+            "version"
+        ]
+    );
+}
+
+#[test]
+fn serve_applies_rate_limits_and_refuses_bad_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8 path");
+    let out = run(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        data,
+        "--rate-limit",
+        "publish=1/1h",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("unknown rate-limited action `publish`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    admin(data, &["user", "add", "jane"]);
+    let token = admin(data, &["token", "create", "--user", "jane"]);
+    let auth = format!("Bearer {}", token.trim());
+    let server = Server::start(&[
+        "--data-dir",
+        data,
+        "--rate-limit",
+        "new-name=1/1h",
+        "--rate-limit",
+        "yank=off",
+    ]);
+    let (status, _) = server.http_text(
+        "PUT",
+        "/api/v1/assets",
+        &[("Authorization", &auth)],
+        &Asset::new("nova-tools", "1.0.0").archive(),
+    );
+    assert_eq!(status, 201);
+    let (status, head, body) = server.http_with_head(
+        "PUT",
+        "/api/v1/assets",
+        &[("Authorization", &auth)],
+        &Asset::new("glance-tools", "1.0.0").archive(),
+    );
+    assert_eq!(status, 429, "{}", text(&body));
+    assert!(
+        head.to_ascii_lowercase().contains("\r\nretry-after: "),
+        "{head}"
+    );
+    assert!(
+        text(&body).contains("rate limit for `new-name`"),
+        "{}",
+        text(&body)
+    );
+    let (clean, _) = server.stop();
+    assert!(clean);
 }

@@ -217,19 +217,9 @@ async fn index_etag_and_304() {
     assert_eq!(r.status, StatusCode::OK);
 
     // A new version changes the tag.
-    let jane = app
-        .state
-        .users
-        .user("jane")
-        .await
-        .expect("lookup")
-        .expect("jane");
-    let token = osops_registry::auth::new_token().expect("token");
-    app.state
-        .users
-        .add_token(jane.id, "again", &osops_registry::auth::token_hash(&token))
-        .await
-        .expect("token");
+    let token = app
+        .token("jane", osops_registry::access::Scopes::all(), &[])
+        .await;
     assert_eq!(
         app.publish(Some(&token), &Asset::new("galera-check", "1.1.0").archive())
             .await

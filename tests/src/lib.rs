@@ -13,12 +13,15 @@
 
 mod binaries;
 mod context;
+mod database;
 pub mod fixtures;
 pub mod hostile;
+pub mod issuer;
 mod registry;
 mod static_registry;
 
 pub use binaries::{binary, examples_dir, workspace_dir};
 pub use context::{Output, TestContext};
+pub use database::execute_sql;
 pub use registry::{TestRegistry, walk};
 pub use static_registry::StaticRegistry;

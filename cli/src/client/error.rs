@@ -9,6 +9,8 @@ pub enum Error {
         status: u16,
         detail: String,
         url: String,
+        /// The `Retry-After` of the answer (429 and 503 carry one), in seconds.
+        retry_after: Option<Duration>,
     },
     #[error("registry URL `{0}` is not an http:// or https:// URL")]
     BadRegistryUrl(String),
@@ -64,15 +66,31 @@ impl Error {
         self.status() == Some(404)
     }
 
+    /// How long the registry asked to wait before trying again.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } => *retry_after,
+            Error::GaveUp { last, .. } => last.retry_after(),
+            _ => None,
+        }
+    }
+
     /// How to fix it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::NoToken { .. } | Error::Api { status: 401, .. } => Some(
-                "set OSOPS_TOKEN or pass --token; create one with `osops-registry token create --user NAME`".into(),
+                "set OSOPS_TOKEN, pass --token, or save one with `osops login`; create one with `osops token create` or, as an administrator, `osops-registry token create --user NAME`".into(),
             ),
             Error::Api { status: 403, .. } => {
-                Some("the token is valid but may not do this; check its scope and the asset's owners".into())
+                Some("the token is valid but may not do this; check its scopes and patterns (`osops token list`) and the asset's owners (`osops owner list NAME`)".into())
             }
+            Error::Api { status: 429, retry_after, .. } => Some(match retry_after {
+                Some(after) => format!(
+                    "the registry limits how often this may be done; retry after {}s (its Retry-After)",
+                    after.as_secs()
+                ),
+                None => "the registry limits how often this may be done; wait and retry later".into(),
+            }),
             Error::Connect { .. } => {
                 Some("check `--registry` (or OSOPS_REGISTRY) and that the registry is running".into())
             }

@@ -8,17 +8,57 @@ use sha2::{Digest, Sha256};
 
 use super::{Client, Error, MAX_JSON_BODY, Reporter};
 
-/// The longest `Retry-After` the client honours; longer ones are cut to this.
+/// The longest `Retry-After` the client waits for. A longer one is not waited for: the request
+/// fails at once, and the error says when to try again (a rate limit of "30 per hour" answers
+/// with minutes; sleeping a minute and asking again would only be refused again).
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// Error bodies are read only this far.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
 
+/// Which failed attempts may be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Policy {
+    /// Never: a write whose repetition could do something twice.
+    Once,
+    /// A GET: every transient failure (no answer, a broken answer, 5xx, 429).
+    Idempotent,
+    /// A publish: only when no answer came at all (the connection was refused, reset or closed
+    /// before a response) and on 429. Sending the same archive again is safe because a publish
+    /// is idempotent by content: if a first attempt did land, the registry answers the retry
+    /// "already published with identical contents" (200), never a second version nor a 409. A
+    /// 5xx or a broken answer is not retried: the registry did answer, and the operator (or the
+    /// CI job) sees that answer.
+    Publish,
+}
+
+/// Why an attempt failed in a way that may be worth another try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Transient {
+    /// No answer: connection refused, reset or closed before the response.
+    NoAnswer,
+    /// An answer with this 5xx or 429 status.
+    Status(u16),
+    /// The connection broke while the answer's body was arriving.
+    BrokenBody,
+}
+
+impl Policy {
+    fn retries(self, why: Transient) -> bool {
+        match self {
+            Policy::Once => false,
+            Policy::Idempotent => true,
+            Policy::Publish => matches!(why, Transient::NoAnswer | Transient::Status(429)),
+        }
+    }
+}
+
 /// The outcome of one attempt.
 enum Attempt<T> {
     Done(T),
-    /// Worth another try (connection failure, reset, 5xx, 429); `error` is returned if none is left.
+    /// Maybe worth another try, as the [`Policy`] decides; `error` is returned if not.
     Retry {
         error: Error,
+        why: Transient,
         reason: String,
         after: Option<Duration>,
     },
@@ -28,25 +68,50 @@ enum Attempt<T> {
 impl Client {
     /// GET `url` (retried) and return its body, at most [`MAX_JSON_BODY`] bytes.
     pub(super) fn get_bytes(&self, url: &str, reporter: &dyn Reporter) -> Result<Vec<u8>, Error> {
-        self.with_retries(url, true, reporter, |deadline| {
-            let resp = match self.start(url, self.http.get(url)) {
+        self.get_bytes_as(url, None, reporter)
+    }
+
+    /// [`Client::get_bytes`] with `Authorization: Bearer {bearer}` when there is one.
+    pub(super) fn get_bytes_as(
+        &self,
+        url: &str,
+        bearer: Option<&str>,
+        reporter: &dyn Reporter,
+    ) -> Result<Vec<u8>, Error> {
+        self.send(url, Policy::Idempotent, reporter, || {
+            let request = self.http.get(url);
+            match bearer {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            }
+        })
+        .map(|(_, body)| body)
+    }
+
+    /// Sends the request `make` builds, again for each attempt the `policy` allows, and returns
+    /// the success status and body (at most [`MAX_JSON_BODY`] bytes).
+    pub(super) fn send(
+        &self,
+        url: &str,
+        policy: Policy,
+        reporter: &dyn Reporter,
+        make: impl Fn() -> RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), Error> {
+        self.with_retries(url, policy, reporter, |deadline| {
+            let resp = match self.start(url, make()) {
                 Ok(resp) => resp,
                 Err(attempt) => return attempt,
             };
+            let status = resp.status().as_u16();
             let mut body = Vec::new();
             match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
                 body.extend_from_slice(chunk);
                 Ok(())
             }) {
-                Ok(_) => Attempt::Done(body),
+                Ok(_) => Attempt::Done((status, body)),
                 Err(attempt) => attempt,
             }
         })
-    }
-
-    /// Sends a request once (no retry) and returns its body.
-    pub(super) fn send_once(&self, url: &str, request: RequestBuilder) -> Result<Vec<u8>, Error> {
-        self.send_once_status(url, request).map(|(_, body)| body)
     }
 
     /// Sends a request once (no retry) and returns its success status and body: some answers
@@ -57,7 +122,7 @@ impl Client {
         request: RequestBuilder,
     ) -> Result<(u16, Vec<u8>), Error> {
         let mut request = Some(request);
-        self.with_retries(url, false, &super::Silent, |deadline| {
+        self.with_retries(url, Policy::Once, &super::Silent, |deadline| {
             let Some(request) = request.take() else {
                 return Attempt::Fail(Error::Decode {
                     url: url.to_owned(),
@@ -90,7 +155,7 @@ impl Client {
         max: u64,
         reporter: &dyn Reporter,
     ) -> Result<(u64, String), Error> {
-        self.with_retries(url, true, reporter, |deadline| {
+        self.with_retries(url, Policy::Idempotent, reporter, |deadline| {
             if let Err(e) = dest
                 .set_len(0)
                 .and_then(|()| dest.seek(SeekFrom::Start(0)).map(drop))
@@ -126,14 +191,14 @@ impl Client {
     fn with_retries<T>(
         &self,
         url: &str,
-        retry: bool,
+        policy: Policy,
         reporter: &dyn Reporter,
         mut attempt: impl FnMut(Instant) -> Attempt<T>,
     ) -> Result<T, Error> {
-        let attempts = if retry {
-            self.settings.retries.saturating_add(1)
-        } else {
+        let attempts = if policy == Policy::Once {
             1
+        } else {
+            self.settings.retries.saturating_add(1)
         };
         let mut delay = self.settings.backoff;
         let mut n = 1;
@@ -142,6 +207,12 @@ impl Client {
             match attempt(deadline) {
                 Attempt::Done(value) => return Ok(value),
                 Attempt::Fail(error) => return Err(error),
+                // Not retryable under this policy, or told to wait longer than we would.
+                Attempt::Retry {
+                    error, why, after, ..
+                } if !policy.retries(why) || after.is_some_and(|a| a > MAX_RETRY_AFTER) => {
+                    return Err(error);
+                }
                 Attempt::Retry { error, .. } if n >= attempts => {
                     return Err(if attempts > 1 {
                         Error::GaveUp {
@@ -154,7 +225,7 @@ impl Client {
                     });
                 }
                 Attempt::Retry { reason, after, .. } => {
-                    let wait = after.map_or(delay, |a| a.min(MAX_RETRY_AFTER));
+                    let wait = after.unwrap_or(delay);
                     reporter.retrying(url, n, attempts, wait, &reason);
                     std::thread::sleep(wait);
                     delay = (delay * 2).min(self.settings.max_backoff);
@@ -174,10 +245,11 @@ impl Client {
             return Ok(resp);
         }
         let after = retry_after(&resp);
-        let error = api_error(url, resp);
+        let error = api_error(url, resp, after);
         if status.is_server_error() || status.as_u16() == 429 {
             Err(Attempt::Retry {
                 reason: format!("HTTP {}", status.as_u16()),
+                why: Transient::Status(status.as_u16()),
                 error,
                 after,
             })
@@ -192,6 +264,7 @@ fn send_error<T>(url: &str, e: reqwest::Error, read_timeout: Duration) -> Attemp
     if e.is_connect() {
         Attempt::Retry {
             reason: "cannot connect".into(),
+            why: Transient::NoAnswer,
             error: Error::Connect { url, source: e },
             after: None,
         }
@@ -204,6 +277,7 @@ fn send_error<T>(url: &str, e: reqwest::Error, read_timeout: Duration) -> Attemp
         // The connection was reset or closed before an answer.
         Attempt::Retry {
             reason: "connection failed".into(),
+            why: Transient::NoAnswer,
             error: Error::Http { url, source: e },
             after: None,
         }
@@ -252,6 +326,7 @@ fn read_body<T>(
             Err(e) => {
                 return Err(Attempt::Retry {
                     reason: "connection broke during the answer".into(),
+                    why: Transient::BrokenBody,
                     error: Error::Body {
                         url: url.to_owned(),
                         source: e,
@@ -309,7 +384,7 @@ struct Problem {
 }
 
 /// Turns an error answer into [`Error::Api`], with the problem+json `detail` when there is one.
-fn api_error(url: &str, resp: Response) -> Error {
+fn api_error(url: &str, resp: Response, retry_after: Option<Duration>) -> Error {
     let status = resp.status();
     let mut body = Vec::new();
     // A broken or oversized error body still leaves the status to report.
@@ -328,5 +403,6 @@ fn api_error(url: &str, resp: Response) -> Error {
         status: status.as_u16(),
         detail,
         url: url.to_owned(),
+        retry_after,
     }
 }

@@ -4,18 +4,27 @@
 //! whose [`Error::Api`] carries the `detail` of the server's problem+json body. Every request has a
 //! connect timeout, an idle (read) timeout and a total deadline; GETs are retried with exponential
 //! backoff on connection failures, resets, 5xx and 429 answers, a bounded number of times, and then
-//! fail closed. Bodies are read with a size cap, so a registry cannot feed endless data.
+//! fail closed. A publish is retried only when no answer came and on 429 (see `http::Policy`);
+//! other writes are sent once. Bodies are read with a size cap, so a registry cannot feed endless
+//! data.
+//!
+//! The calls are grouped by resource: assets and the index here, [`needs`] (needs, votes, yanks),
+//! [`accounts`] (tokens, owners) and [`trusted`] (trusted publishing).
 
+mod accounts;
 mod error;
 mod http;
 mod needs;
+mod trusted;
 mod types;
 
 use std::time::Duration;
 
 use osops_index::{AssetName, IndexConfig, IndexEntry};
 
+pub use accounts::{CreatedToken, NewToken, Owner, Owners, SCOPES, TokenInfo, TokenList};
 pub use error::Error;
+pub use trusted::{Claims, Exchanged, PublisherId, TrustedPublisher, TrustedPublishers};
 pub use types::{
     Asset, AssetInfo, AssetVersion, Need, NeedAnswer, NeedInfo, NeedList, NeedQuery, NeedSaved,
     NeedSort, NeedSummary, Published, SearchHit, SearchQuery, SearchResults, Vote, Yank,
@@ -184,17 +193,28 @@ impl Client {
         Ok(Asset { info, raw })
     }
 
-    /// `PUT /api/v1/assets` with the archive's bytes. Not retried: the caller sees every answer.
-    pub fn publish(&self, archive: Vec<u8>) -> Result<Published, Error> {
-        let url = format!("{}/api/v1/assets", self.base);
+    /// `PUT /api/v1/assets` with the archive's bytes; with `dry_run`, `?dry_run=true`: every check
+    /// runs and nothing is stored. Retried only when no answer came and on 429 (an identical
+    /// re-publish is answered "already published", so a retry cannot publish twice); every other
+    /// answer goes back to the caller.
+    pub fn publish(
+        &self,
+        archive: &[u8],
+        dry_run: bool,
+        reporter: &dyn Reporter,
+    ) -> Result<Published, Error> {
+        let mut url = format!("{}/api/v1/assets", self.base);
+        if dry_run {
+            url.push_str("?dry_run=true");
+        }
         let token = self.token("publishing")?;
-        let request = self
-            .http
-            .put(&url)
-            .bearer_auth(token)
-            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-            .body(archive);
-        let body = self.send_once(&url, request)?;
+        let (_, body) = self.send(&url, http::Policy::Publish, reporter, || {
+            self.http
+                .put(&url)
+                .bearer_auth(token)
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(archive.to_vec())
+        })?;
         let raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
             url: url.clone(),
             message: e.to_string(),
@@ -222,6 +242,17 @@ impl Client {
     pub fn has_token(&self) -> bool {
         self.token.as_deref().is_some_and(|t| !t.is_empty())
     }
+
+    /// The same client (registry, settings, connection pool) with another token: the one a
+    /// trusted-publishing exchange minted.
+    pub fn with_token(&self, token: String) -> Client {
+        Client {
+            base: self.base.clone(),
+            token: Some(token),
+            http: self.http.clone(),
+            settings: self.settings,
+        }
+    }
 }
 
 /// Decodes a JSON answer, naming the URL when it does not fit.
@@ -232,8 +263,8 @@ fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, E
     })
 }
 
-/// Checks the registry URL and drops a trailing `/`.
-fn normalize_registry(url: &str) -> Result<String, Error> {
+/// Checks the registry URL (http or https) and drops a trailing `/`.
+pub fn normalize_registry(url: &str) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
     let rest = trimmed
         .strip_prefix("https://")
@@ -255,3 +286,5 @@ pub fn registry_id(registry: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_accounts;

@@ -72,10 +72,17 @@ impl Client {
         decode(&url, &body)
     }
 
-    /// `DELETE /api/v1/assets/{name}/{version}/yank`: owners only; idempotent.
-    pub fn yank(&self, name: &AssetName, version: &semver::Version) -> Result<Yank, Error> {
+    /// `DELETE /api/v1/assets/{name}/{version}/yank`, with `{"reason"}` as the body when there is
+    /// a reason: owners only; idempotent.
+    pub fn yank(
+        &self,
+        name: &AssetName,
+        version: &semver::Version,
+        reason: Option<&str>,
+    ) -> Result<Yank, Error> {
         let url = format!("{}/api/v1/assets/{name}/{version}/yank", self.base);
-        let (_, body) = self.send_json(Method::DELETE, &url, None::<&()>, "yanking")?;
+        let body = reason.map(|reason| serde_json::json!({ "reason": reason }));
+        let (_, body) = self.send_json(Method::DELETE, &url, body.as_ref(), "yanking")?;
         decode(&url, &body)
     }
 
@@ -87,7 +94,7 @@ impl Client {
     }
 
     /// Sends an authenticated request once, with `body` as JSON when there is one.
-    fn send_json<T: serde::Serialize + ?Sized>(
+    pub(super) fn send_json<T: serde::Serialize + ?Sized>(
         &self,
         method: Method,
         url: &str,
@@ -118,7 +125,7 @@ fn need(url: &str, body: &[u8]) -> Result<Need, Error> {
     Ok(Need { info, raw })
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(
+pub(super) fn from_value<T: serde::de::DeserializeOwned>(
     url: &str,
     raw: &serde_json::Value,
 ) -> Result<T, Error> {

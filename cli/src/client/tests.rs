@@ -107,12 +107,12 @@ fn publish_is_sent_once_with_the_bearer_token() {
     let server = TestServer::start();
     server.route("PUT /api/v1/assets", vec![Reply::problem(503, "down")]);
     let client = Client::new(&server.url, Some("osops_secret".into()), fast()).expect("client");
-    let err = client.publish(b"bytes".to_vec()).expect_err("503");
+    let err = client.publish(b"bytes", false, &Silent).expect_err("503");
     assert_eq!(err.status(), Some(503));
     assert_eq!(
         server.count("PUT /api/v1/assets"),
         1,
-        "a publish is never retried"
+        "a publish is not retried once the registry answered"
     );
 }
 
@@ -120,7 +120,9 @@ fn publish_is_sent_once_with_the_bearer_token() {
 fn publish_without_a_token_sends_nothing() {
     let server = TestServer::start();
     let client = Client::new(&server.url, None, fast()).expect("client");
-    let err = client.publish(b"bytes".to_vec()).expect_err("no token");
+    let err = client
+        .publish(b"bytes", false, &Silent)
+        .expect_err("no token");
     assert!(matches!(
         err,
         Error::NoToken {
@@ -139,7 +141,7 @@ fn publish_answers_decode_new_and_raw() {
         serde_json::json!({"name": "nova-tools", "version": "1.0.0", "cksum": "ab", "new": false});
     server.route("PUT /api/v1/assets", vec![Reply::json(200, &answer)]);
     let client = Client::new(&server.url, Some("osops_t".into()), fast()).expect("client");
-    let published = client.publish(b"bytes".to_vec()).expect("200");
+    let published = client.publish(b"bytes", false, &Silent).expect("200");
     assert!(!published.new);
     assert_eq!(published.raw, answer);
 }
@@ -462,7 +464,7 @@ fn yank_deletes_and_unyank_puts_the_version() {
     let version = semver::Version::new(1, 0, 0);
     assert!(
         client
-            .yank(&id("hello-drain"), &version)
+            .yank(&id("hello-drain"), &version, None)
             .expect("yank")
             .yanked
     );
@@ -473,7 +475,7 @@ fn yank_deletes_and_unyank_puts_the_version() {
             .yanked
     );
     let err = client
-        .yank(&id("hello-drain"), &semver::Version::new(2, 0, 0))
+        .yank(&id("hello-drain"), &semver::Version::new(2, 0, 0), None)
         .expect_err("403");
     assert_eq!(err.status(), Some(403));
     assert!(err.hint().is_some_and(|h| h.contains("owners")));
@@ -495,7 +497,7 @@ fn writes_without_a_token_send_nothing() {
         client.put_need(&record("a-need")).map(drop),
         client.vote(&id("a-need")).map(drop),
         client.unvote(&id("a-need")).map(drop),
-        client.yank(&id("an-asset"), &version).map(drop),
+        client.yank(&id("an-asset"), &version, None).map(drop),
         client.unyank(&id("an-asset"), &version).map(drop),
     ];
     for result in errors {

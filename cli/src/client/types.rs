@@ -112,17 +112,24 @@ pub struct AssetVersion {
     pub size: u64,
     #[serde(default)]
     pub yanked: bool,
+    /// Why it was yanked, when the owner said.
+    #[serde(default)]
+    pub yank_reason: Option<String>,
     #[serde(default)]
     pub published_at: String,
 }
 
-/// The answer to a publish: `new` is false for a byte-identical re-publish.
+/// The answer to a publish: `new` is false for a byte-identical re-publish. For a dry run, `new`
+/// says whether a real publish would create the version, and `dry_run` is true.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Published {
     pub name: String,
     pub version: String,
     pub cksum: String,
     pub new: bool,
+    /// Whether the registry ran a dry run (a registry that does not know dry runs omits it).
+    #[serde(default)]
+    pub dry_run: bool,
     /// The object as the server sent it, for `--json`.
     #[serde(skip)]
     pub raw: serde_json::Value,

@@ -101,7 +101,11 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
         .unwrap_or(0);
     for v in &info.versions {
         let date = v.published_at.get(..10).unwrap_or(&v.published_at);
-        let yanked = if v.yanked { "  yanked" } else { "" };
+        let yanked = match (v.yanked, v.yank_reason.as_deref().map(str::trim)) {
+            (true, Some(reason)) if !reason.is_empty() => format!("  yanked ({})", clean(reason)),
+            (true, _) => "  yanked".to_owned(),
+            (false, _) => String::new(),
+        };
         lines.push(format!(
             "  {:width$}  {date}  sha256 {}{yanked}",
             v.version, v.cksum
@@ -135,6 +139,30 @@ mod tests {
                           "published_at": "2026-11-23T15:21:06Z"}]
         }))
         .expect("asset info")
+    }
+
+    #[test]
+    fn yanked_versions_show_their_reason_when_there_is_one() {
+        let mut info = info();
+        info.versions = serde_json::from_value(serde_json::json!([
+            {"version": "1.2.0", "cksum": "cc", "yanked": false, "yank_reason": null,
+             "published_at": "2026-11-25T00:00:00Z"},
+            {"version": "1.1.0", "cksum": "bb", "yanked": true,
+             "yank_reason": "deletes the wrong ports\non 2024.1", "published_at": "2026-11-24T00:00:00Z"},
+            {"version": "1.0.0", "cksum": "aa", "yanked": true, "published_at": "2026-11-23T00:00:00Z"}
+        ]))
+        .expect("versions");
+        let lines = describe(&info, "osops install nova-evacuate-host@1.2.0");
+        let text = lines.join("\n");
+        assert!(
+            text.contains(
+                "versions:\n\
+                 \x20 1.2.0  2026-11-25  sha256 cc\n\
+                 \x20 1.1.0  2026-11-24  sha256 bb  yanked (deletes the wrong ports on 2024.1)\n\
+                 \x20 1.0.0  2026-11-23  sha256 aa  yanked\n"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

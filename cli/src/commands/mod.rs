@@ -1,11 +1,13 @@
 //! One file per subcommand: its clap `Args`, its `--help` example, and one `exec()` that calls
 //! a library operation and prints through the [`Printer`].
 
+use std::cell::OnceCell;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::GlobalArgs;
 use crate::client::{self, Client};
+use crate::config::{self, ConfigFile, Token, TokenSource};
 use crate::home::{self, Home};
 use crate::printer::{Printer, Verbosity};
 
@@ -14,12 +16,17 @@ pub mod info;
 pub mod init;
 pub mod install;
 pub mod list;
+pub mod login;
+pub mod logout;
 pub mod need;
 pub mod new;
+pub mod owner;
 pub mod package;
 pub mod publish;
 pub mod run;
 pub mod search;
+pub mod token;
+pub mod trusted_publisher;
 pub mod uninstall;
 pub mod yank;
 
@@ -55,6 +62,21 @@ pub enum Command {
     /// Mark a published version as yanked: kept for lockfiles, skipped by new installs
     #[command(after_help = yank::EXAMPLES)]
     Yank(yank::Args),
+    /// List, add or remove the owners of an asset (users and teams)
+    #[command(after_help = owner::EXAMPLES)]
+    Owner(owner::Args),
+    /// Save an API token for the registry (read from stdin) in the user's config
+    #[command(after_help = login::EXAMPLES)]
+    Login(login::Args),
+    /// Remove the API token saved for the registry
+    #[command(after_help = logout::EXAMPLES)]
+    Logout(logout::Args),
+    /// Create, list and revoke API tokens (scoped, expiring)
+    #[command(after_help = token::EXAMPLES)]
+    Token(token::Args),
+    /// Let CI jobs publish an asset without a token: the identities trusted to publish it
+    #[command(after_help = trusted_publisher::EXAMPLES)]
+    TrustedPublisher(trusted_publisher::Args),
     /// The needs catalog: operators' problems, their votes, and the assets that answer them
     #[command(after_help = need::EXAMPLES)]
     Need(need::Args),
@@ -78,6 +100,11 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::List(args) => list::exec(args, ctx),
         Command::Uninstall(args) => uninstall::exec(args, ctx),
         Command::Yank(args) => yank::exec(args, ctx),
+        Command::Owner(args) => owner::exec(args, ctx),
+        Command::Login(args) => login::exec(args, ctx),
+        Command::Logout(args) => logout::exec(args, ctx),
+        Command::Token(args) => token::exec(args, ctx),
+        Command::TrustedPublisher(args) => trusted_publisher::exec(args, ctx),
         Command::Need(args) => need::exec(args, ctx),
         Command::Run(args) => run::exec(args, ctx),
         Command::Completions(args) => completions::exec(args, ctx),
@@ -88,6 +115,8 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
 pub struct Context {
     pub global: GlobalArgs,
     pub printer: Printer,
+    /// The token, once looked up.
+    token: OnceCell<Option<Token>>,
 }
 
 impl Context {
@@ -102,16 +131,83 @@ impl Context {
         Context {
             printer: Printer::new(verbosity),
             global,
+            token: OnceCell::new(),
         }
     }
 
+    /// A client for the registry in use, with the token [`Context::token`] finds.
     pub fn client(&self) -> Result<Client, client::Error> {
+        self.client_with(self.token().map(|t| t.secret))
+    }
+
+    /// A client for the registry in use, with `token` (none, or one minted for this command).
+    pub fn client_with(&self, token: Option<String>) -> Result<Client, client::Error> {
         let settings = client::Settings {
             total_timeout: Duration::from_secs(self.global.http_timeout.max(1)),
             retries: self.global.http_retries,
             ..client::Settings::default()
         };
-        Client::new(&self.global.registry, self.global.token.clone(), settings)
+        Client::new(&self.global.registry, token, settings)
+    }
+
+    /// The token for the registry in use: `--token`, else `OSOPS_TOKEN`, else the one saved by
+    /// `osops login` (see [`config::resolve_token`]). Looked up once; `--verbose` says where it
+    /// came from. A config file others may read is warned about; one that cannot be read is
+    /// warned about and skipped, so commands that need no token (search, install) still work and
+    /// those that do fail with "needs an API token" after the warning that explains why.
+    pub fn token(&self) -> Option<Token> {
+        self.token.get_or_init(|| self.find_token()).clone()
+    }
+
+    fn find_token(&self) -> Option<Token> {
+        let env = std::env::var("OSOPS_TOKEN").ok();
+        let file = ConfigFile::from_env().ok();
+        let token = match config::resolve_token(
+            self.global.token.as_deref(),
+            env.as_deref(),
+            file.as_ref(),
+            &self.global.registry,
+        ) {
+            Ok(token) => token,
+            Err(e) => {
+                let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+                self.printer
+                    .warn(format_args!("ignoring the config file: {e}{hint}"));
+                return None;
+            }
+        };
+        match &token {
+            Some(Token {
+                source: TokenSource::Config(path),
+                ..
+            }) => {
+                self.printer.detail(
+                    "Using",
+                    format_args!(
+                        "the token saved for {} in `{}`",
+                        self.global.registry,
+                        path.display()
+                    ),
+                );
+                if let Some(mode) = file.as_ref().and_then(ConfigFile::loose_mode) {
+                    self.printer.warn(format_args!(
+                        "`{}` holds API tokens but others may read it (mode {mode:03o}); run `chmod 600 {}`",
+                        path.display(),
+                        path.display()
+                    ));
+                }
+            }
+            Some(token) => self
+                .printer
+                .detail("Using", format_args!("the token from {}", token.source)),
+            None => {}
+        }
+        token
+    }
+
+    /// The user's config file.
+    pub fn config_file(&self) -> Result<ConfigFile, config::Error> {
+        ConfigFile::from_env()
     }
 
     pub fn home(&self) -> Result<Home, home::Error> {

@@ -6,10 +6,12 @@ use crate::UserError;
 pub const EXAMPLES: &str = "\
 Examples:
   osops yank nova-evacuate-host@1.2.0          # new installs skip it; lockfiles still get it
+  osops yank nova-evacuate-host@1.2.0 --reason 'deletes the wrong ports on 2024.1'
   osops yank nova-evacuate-host@1.2.0 --undo
 
 Only the asset's owners may yank. A yanked version stays downloadable, so existing lockfiles keep
-working, but it is no longer chosen for new installs, search, or as an answer to a need.";
+working, but it is no longer chosen for new installs, search, or as an answer to a need. The
+reason, if given, is shown by `osops info`. Needs a token with the `yank` scope.";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -19,6 +21,9 @@ pub struct Args {
     /// Unyank: make the version installable again
     #[arg(long)]
     pub undo: bool,
+    /// Why, for the people who installed it: shown by `osops info`
+    #[arg(long, value_name = "TEXT", conflicts_with = "undo")]
+    pub reason: Option<String>,
 }
 
 /// Splits `NAME@VERSION`; the version must be one exact version.
@@ -50,7 +55,12 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let answer = if args.undo {
         client.unyank(&name, &version)
     } else {
-        client.yank(&name, &version)
+        let reason = args
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        client.yank(&name, &version, reason)
     };
     let yank = answer.map_err(|e| {
         if e.is_not_found() {

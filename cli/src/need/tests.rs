@@ -348,6 +348,7 @@ fn import_puts_every_record_of_a_file_and_reports_refusals_per_record() {
                 status: 403,
                 detail: "only its creator may update it".into(),
                 url: "http://x/api/v1/needs/need-two".into(),
+                retry_after: None,
             })
         } else {
             Ok(true)
@@ -381,6 +382,7 @@ fn import_stops_when_the_token_is_refused() {
             status: 401,
             detail: "unknown token".into(),
             url: "http://x".into(),
+            retry_after: None,
         })
     };
     let err = import_one(&file, Some(&put), |_, _| {}).expect_err("fatal");
@@ -467,6 +469,7 @@ fn only_refusals_about_one_record_let_the_run_go_on() {
         status,
         detail: String::new(),
         url: String::new(),
+        retry_after: None,
     };
     for status in [400, 403, 409, 413, 500] {
         assert!(is_per_record(&api(status)), "{status}");

@@ -2,14 +2,19 @@
 //! shapes the JSON of docs/http-api.md.
 
 pub mod assets;
+pub mod audit;
 pub mod download;
 pub mod health;
 pub mod index;
 pub mod needs;
+pub mod owners;
 pub mod publish;
+pub mod tokens;
+pub mod trusted;
 pub mod yank;
 
-use axum::http::{Method, Uri};
+use axum::extract::rejection::JsonRejection;
+use axum::http::{Method, StatusCode, Uri};
 
 use crate::error::ApiError;
 
@@ -24,6 +29,20 @@ pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
         axum::http::StatusCode::METHOD_NOT_ALLOWED,
         format!("`{method}` is not allowed on `{}`", uri.path()),
     )
+}
+
+/// A JSON body that could not be read as `what`: 400 for bad JSON, 413 past `max` bytes, 415
+/// without `Content-Type: application/json`.
+pub(crate) fn json_rejection(rejection: JsonRejection, what: &str, max: usize) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(_) | JsonRejection::JsonSyntaxError(_) => {
+            ApiError::bad_request(format!("the body is not {what}: {}", rejection.body_text()))
+        }
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(format!(
+            "the body is larger than the {max} bytes {what} may take"
+        )),
+        other => ApiError::new(other.status(), other.body_text()),
+    }
 }
 
 pub const DEFAULT_PER_PAGE: u32 = 20;

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use osops_index::{AssetName, NeedRecord, NeedStatus, openstack};
 
 use super::{page_number, per_page, present};
+use crate::access::{Actor, Scope};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -189,9 +190,10 @@ fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
 /// `POST /api/v1/needs`: 201 with the need, 409 if its id exists.
 pub async fn create(
     State(state): State<AppState>,
-    Authenticated(user): Authenticated,
+    Authenticated(actor): Authenticated,
     body: Result<Json<NeedRecord>, JsonRejection>,
 ) -> Result<(StatusCode, Json<NeedBody>), ApiError> {
+    let user = needs_user(actor)?;
     let record = need_body(body)?;
     let need = state.needs.create_need(&record, &user).await?;
     tracing::info!(id = %record.id, user = %user.name, "need created");
@@ -201,10 +203,11 @@ pub async fn create(
 /// `PUT /api/v1/needs/{id}`: 201 created, 200 updated (by its creator only).
 pub async fn put(
     State(state): State<AppState>,
-    Authenticated(user): Authenticated,
+    Authenticated(actor): Authenticated,
     Path(raw): Path<String>,
     body: Result<Json<NeedRecord>, JsonRejection>,
 ) -> Result<(StatusCode, Json<NeedBody>), ApiError> {
+    let user = needs_user(actor)?;
     let id = AssetName::canonical_form(&raw).map_err(|e| {
         ApiError::bad_request(format!("`{}` is not a need id: {e}", raw.escape_debug()))
     })?;
@@ -265,10 +268,11 @@ pub async fn retract(
 
 async fn cast(
     State(state): State<AppState>,
-    Authenticated(user): Authenticated,
+    Authenticated(actor): Authenticated,
     Path(raw): Path<String>,
     voted: bool,
 ) -> Result<Json<VoteBody>, ApiError> {
+    let user = needs_user(actor)?;
     let id = path_id(&raw)?;
     let votes = match state.needs.vote(&id, user.id, voted).await {
         Err(StoreError::NotFound(_)) => return Err(no_need(&id)),
@@ -279,6 +283,12 @@ async fn cast(
         votes,
         voted,
     }))
+}
+
+/// The user of a token with the `needs` scope.
+fn needs_user(actor: Actor) -> Result<crate::store::User, ApiError> {
+    actor.require(Scope::Needs)?;
+    Ok(actor.user)
 }
 
 /// The need id in a URL, in any spelling that folds to a canonical one.

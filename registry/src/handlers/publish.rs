@@ -1,8 +1,10 @@
-//! `PUT /api/v1/assets`: the body is the archive, read up to the upload limit and no further.
+//! `PUT /api/v1/assets[?dry_run=true]`: the body is the archive, read up to the upload limit and
+//! no further.
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
@@ -12,16 +14,34 @@ use crate::error::ApiError;
 use crate::publish::Published;
 use crate::state::AppState;
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PublishParams {
+    dry_run: Option<String>,
+}
+
 pub async fn publish(
     State(state): State<AppState>,
-    Authenticated(user): Authenticated,
+    Authenticated(actor): Authenticated,
+    params: Result<Query<PublishParams>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<(StatusCode, Json<Published>), ApiError> {
+    let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let dry_run = match super::present(params.dry_run).as_deref() {
+        None | Some("false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "`dry_run` is `{}`; it must be `true` or `false`",
+                other.escape_debug()
+            )));
+        }
+    };
+    crate::publish::require_some_publish_scope(&actor)?;
     let limit = state.settings.limits.max_compressed;
     let bytes = read_limited(&headers, body, limit).await?;
-    let published = crate::publish::publish(&state, &user, bytes).await?;
-    let status = if published.new {
+    let published = crate::publish::publish(&state, &actor, bytes, dry_run).await?;
+    let status = if published.new && !published.dry_run {
         StatusCode::CREATED
     } else {
         StatusCode::OK

@@ -1,5 +1,6 @@
 //! Metadata storage, as narrow traits per concern: [`AssetStore`] (assets, versions, yanks,
-//! search), [`NeedStore`] (needs, votes, answers), [`UserStore`] (users and API tokens) and
+//! search), [`NeedStore`] (needs, votes, answers), [`UserStore`] (users and teams),
+//! [`TokenStore`] (API tokens), [`OwnerStore`] (owners), [`AuditStore`] (the audit log) and
 //! [`Health`]. Handlers and [`crate::publish`] only see these traits, so a PostgreSQL
 //! implementation can sit beside [`sqlite`] without touching them.
 //!
@@ -12,13 +13,24 @@ use std::pin::Pin;
 
 use osops_index::{AssetName, Manifest};
 
+use crate::access::{Actor, Scope};
+
+mod accounts;
 mod needs;
 pub mod sqlite;
+pub mod trusted;
+
+pub use accounts::{
+    AuditAction, AuditActor, AuditEvent, AuditFilter, AuditStore, NewAuditEvent, NewToken,
+    OwnerRef, OwnerStore, OwnersOutcome, Revoked, Team, TokenId, TokenInfo, TokenLookup,
+    TokenStore, UserAccount, UserStore,
+};
 
 pub use needs::{
     Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedSort, NeedStore, NeedSummary,
     PutNeed, UpdateRule, need_status,
 };
+pub use trusted::TrustedStore;
 
 /// What every store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
@@ -47,24 +59,6 @@ pub struct User {
     pub name: String,
 }
 
-/// Users and their API tokens. Tokens are only ever handled as their sha256.
-pub trait UserStore: Send + Sync {
-    /// Creates a user; [`StoreError::Conflict`] if the name is taken.
-    fn create_user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, User>;
-    /// The user, created if missing (the demo loader's `demo`).
-    fn ensure_user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, User>;
-    fn user<'a>(&'a self, name: &'a str) -> StoreFuture<'a, Option<User>>;
-    /// Records a token by its sha256 under a label.
-    fn add_token<'a>(
-        &'a self,
-        user: UserId,
-        label: &'a str,
-        sha256: &'a str,
-    ) -> StoreFuture<'a, ()>;
-    /// The owner of the token whose sha256 this is.
-    fn user_by_token<'a>(&'a self, sha256: &'a str) -> StoreFuture<'a, Option<User>>;
-}
-
 /// Whether the database answers (`/healthz`).
 pub trait Health: Send + Sync {
     fn ping(&self) -> StoreFuture<'_, ()>;
@@ -72,11 +66,12 @@ pub trait Health: Send + Sync {
 
 /// Assets, their owners and versions, the download counters and search.
 pub trait AssetStore: Send + Sync {
-    /// Decides, without writing, what [`AssetStore::publish`] would answer now; `None` when it
-    /// would create the version. Lets a publish refuse early, before its blob is written.
-    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, Option<PublishOutcome>>;
+    /// Decides, without writing, what [`AssetStore::publish`] would do now. Lets a publish refuse
+    /// early, before its blob is written, and tells a new name from a new version.
+    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishCheck>;
     /// In one transaction: decides again, then inserts the asset (if new) and its owner, the
-    /// version, and refreshes the asset's search columns and full-text row.
+    /// version, refreshes the asset's search columns and full-text row, and records the audit
+    /// event.
     fn publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishOutcome>;
     /// The asset with its owners, versions and latest metadata.
     fn asset<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Option<AssetDetail>>;
@@ -98,15 +93,16 @@ pub trait AssetStore: Send + Sync {
         version_key: &'a str,
     ) -> StoreFuture<'a, ()>;
     fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage>;
-    /// Yanks (`yanked`) or unyanks a version as `user`, who must own the asset. In one
-    /// transaction with the flag: the asset's latest columns, its full-text row and its need
-    /// links are recomputed. Idempotent.
+    /// Yanks (`yanked`, with an optional reason) or unyanks a version as `actor`, who must own
+    /// the asset (directly or through a team). In one transaction with the flag: the asset's
+    /// latest columns, its full-text row and its need links are recomputed, and the audit event
+    /// recorded. Idempotent: a version already in that state is left as it is, reason included.
     fn set_yanked<'a>(
         &'a self,
         name: &'a AssetName,
         version_key: &'a str,
-        user: &'a User,
-        yanked: bool,
+        actor: &'a Actor,
+        yank: Yank<'a>,
     ) -> StoreFuture<'a, YankOutcome>;
     /// How many assets exist (the demo loader runs only on an empty registry).
     fn asset_count(&self) -> StoreFuture<'_, u64>;
@@ -123,7 +119,8 @@ pub struct NewVersion {
     pub manifest: StoredManifest,
     pub index_entry: osops_index::IndexEntry,
     pub readme: Option<String>,
-    pub publisher: User,
+    /// Who publishes; the scopes of its token decide whether it may create a name or a version.
+    pub publisher: Actor,
     pub published_at: String,
 }
 
@@ -148,17 +145,39 @@ pub enum PublishOutcome {
     Identical,
     /// The version exists with different bytes.
     VersionConflict { existing: String },
-    /// The asset exists and the publisher is not one of its owners.
+    /// The asset exists and the publisher is not one of its owners (`team:NAME` for teams).
     NotOwner { owners: Vec<String> },
     /// The name is new but looks like an asset the publisher does not own.
     Lookalike { existing: String },
+    /// The publisher's token lacks the scope this publish needs (`publish-new` for a new name,
+    /// `publish-update` for a new version).
+    MissingScope(Scope),
+}
+
+/// What [`AssetStore::check_publish`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishCheck {
+    /// The publish would create the asset with its first version.
+    NewAsset,
+    /// The publish would add a version to an existing asset.
+    NewVersion,
+    /// The publish would answer this without storing anything (identical, or a refusal).
+    Answer(PublishOutcome),
+}
+
+/// Yank with an optional reason, or unyank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Yank<'a> {
+    Yank { reason: Option<&'a str> },
+    Unyank,
 }
 
 /// What [`AssetStore::set_yanked`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum YankOutcome {
-    /// The version now has the asked flag (`version` as published, build metadata included).
-    Done { version: String },
+    /// The version now has the asked flag (`version` as published, build metadata included);
+    /// `changed` is false when it had it already.
+    Done { version: String, changed: bool },
     /// No such asset, or it has no such version.
     NoSuchVersion,
     /// The user is not one of the asset's owners; nothing changed.
@@ -222,6 +241,7 @@ pub struct VersionInfo {
     pub sha256: String,
     pub size: u64,
     pub yanked: bool,
+    pub yank_reason: Option<String>,
     pub published_at: String,
     pub published_by: String,
     pub downloads: u64,
@@ -233,6 +253,7 @@ pub struct AssetDetail {
     pub created_at: String,
     pub updated_at: String,
     pub downloads: u64,
+    /// Users, then `team:NAME`s.
     pub owners: Vec<String>,
     /// The latest version's manifest and README (newest non-yanked, else newest).
     pub latest: StoredManifest,

@@ -11,9 +11,12 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use bytes::Bytes;
 use osops_index::Manifest;
 use osops_index::archive::{Limits, pack};
-use osops_registry::auth::{new_token, token_hash};
+use osops_registry::access::{Pattern, Scope, Scopes};
 use osops_registry::blobs::Blobs;
+use osops_registry::rate_limit::RateLimits;
 use osops_registry::store::sqlite::SqliteStore;
+use osops_registry::store::{AuditAction, AuditActor, User};
+use osops_registry::tokens::{TokenSpec, days_from_now, mint};
 use osops_registry::{AppState, DataDir, Settings, router};
 use tower::ServiceExt;
 
@@ -83,13 +86,29 @@ impl TestApp {
     }
 
     pub async fn with_max_upload(max_upload: u64) -> TestApp {
+        TestApp::with_settings(max_upload, RateLimits::default()).await
+    }
+
+    /// A registry with these rate limits (e.g. `new-version=1/1h`).
+    pub async fn with_rate_limits(limits: &[&str]) -> TestApp {
+        let settings: Vec<_> = limits.iter().map(|l| l.parse().expect(l)).collect();
+        TestApp::with_settings(
+            Limits::default().max_compressed,
+            RateLimits::with(&settings),
+        )
+        .await
+    }
+
+    async fn with_settings(max_upload: u64, rate_limits: RateLimits) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = DataDir::create(&dir.path().join("data")).expect("data dir");
         let store = SqliteStore::open(&data.database())
             .await
             .expect("open store");
         let blobs = Blobs::local(&data.blobs()).expect("blobs");
-        let settings = Settings::new(PUBLIC_URL, max_upload).expect("settings");
+        let settings = Settings::new(PUBLIC_URL, max_upload)
+            .expect("settings")
+            .with_rate_limits(rate_limits);
         let state = AppState::new(store, blobs, settings);
         let db = sqlx::sqlite::SqlitePoolOptions::new()
             .connect_with(
@@ -108,21 +127,63 @@ impl TestApp {
         }
     }
 
-    /// Creates a user and returns a fresh token for it.
+    /// Creates a user and returns a fresh token for it with every scope, for every asset,
+    /// expiring in 90 days (what `osops-registry token create --user NAME` makes).
     pub async fn user(&self, name: &str) -> String {
-        let user = self
-            .state
+        self.state
             .users
             .create_user(name)
             .await
             .expect("create user");
-        let token = new_token().expect("token");
+        self.token(name, Scopes::all(), &[]).await
+    }
+
+    /// A new token of an existing user, made as an admin would.
+    pub async fn token(&self, user: &str, scopes: Scopes, patterns: &[&str]) -> String {
+        self.mint(
+            user,
+            TokenSpec {
+                name: "test".into(),
+                scopes,
+                patterns: patterns
+                    .iter()
+                    .map(|p| Pattern::parse(p).expect(p))
+                    .collect(),
+                expires_at: Some(days_from_now(90)),
+                trusted_publisher: None,
+            },
+        )
+        .await
+    }
+
+    /// A new token of an existing user with only these scopes.
+    pub async fn scoped(&self, user: &str, scopes: &[Scope]) -> String {
+        self.token(user, scopes.iter().copied().collect(), &[])
+            .await
+    }
+
+    /// Mints exactly this token for an existing user.
+    pub async fn mint(&self, user: &str, spec: TokenSpec) -> String {
+        let user = self.account(user).await;
+        mint(
+            self.state.tokens.as_ref(),
+            &user,
+            &spec,
+            AuditAction::TokenCreate,
+            &AuditActor::admin(),
+        )
+        .await
+        .expect("mint")
+        .token
+    }
+
+    pub async fn account(&self, name: &str) -> User {
         self.state
             .users
-            .add_token(user.id, "test", &token_hash(&token))
+            .user(name)
             .await
-            .expect("add token");
-        token
+            .expect("lookup")
+            .expect("user exists")
     }
 
     pub async fn request(&self, request: Request<Body>) -> TestResponse {

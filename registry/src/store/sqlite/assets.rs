@@ -3,10 +3,14 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
 
+use super::audit::record;
+use super::owners::{asset_id, is_owner, owner_names};
 use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
+use crate::access::{Actor, Scope};
 use crate::store::{
-    AssetDetail, AssetStore, NewVersion, PublishOutcome, SearchPage, SearchQuery, StoreError,
-    StoreFuture, StoredManifest, User, VersionInfo, YankOutcome,
+    AssetDetail, AssetStore, AuditAction, NewAuditEvent, NewVersion, PublishCheck, PublishOutcome,
+    SearchPage, SearchQuery, StoreError, StoreFuture, StoredManifest, VersionInfo, Yank,
+    YankOutcome,
 };
 use osops_index::{AssetName, IndexEntry};
 
@@ -17,22 +21,28 @@ enum Decision {
     Insert(Option<i64>),
 }
 
-/// The publish rules, in order: an existing asset only takes versions from its owners and never
-/// the same version twice (identical bytes excepted); a new name must not look like another.
+/// The publish rules, in order: a new name needs the `publish-new` scope and must not look like
+/// an asset the publisher does not own; an existing asset only takes versions from its owners
+/// (team members included), never the same version twice (identical bytes excepted), and a new
+/// version needs the `publish-update` scope.
 async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decision, StoreError> {
-    let asset: Option<i64> = sqlx::query_scalar("SELECT id FROM assets WHERE name = ?1")
-        .bind(new.name.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db)?;
-    let Some(asset_id) = asset else {
+    let user_id = new.publisher.user.id;
+    let Some(asset_id) = asset_id(conn, new.name.as_str()).await? else {
+        if !new.publisher.may(Scope::PublishNew) {
+            return Ok(Decision::Refuse(PublishOutcome::MissingScope(
+                Scope::PublishNew,
+            )));
+        }
         // Another user's asset with a look-alike name; the owner of one may take the others.
         let existing: Option<String> = sqlx::query_scalar(
-            "SELECT a.name FROM assets a WHERE a.lookalike_key = ?1 AND NOT EXISTS \
-             (SELECT 1 FROM asset_owners o WHERE o.asset_id = a.id AND o.user_id = ?2) ORDER BY a.id LIMIT 1",
+            "SELECT a.name FROM assets a WHERE a.lookalike_key = ?1 \
+             AND NOT EXISTS (SELECT 1 FROM asset_owners o WHERE o.asset_id = a.id AND o.user_id = ?2) \
+             AND NOT EXISTS (SELECT 1 FROM asset_team_owners o JOIN team_members m ON m.team_id = o.team_id \
+                             WHERE o.asset_id = a.id AND m.user_id = ?2) \
+             ORDER BY a.id LIMIT 1",
         )
         .bind(&new.lookalike_key)
-        .bind(new.publisher.id)
+        .bind(user_id)
         .fetch_optional(&mut *conn)
         .await
         .map_err(db)?;
@@ -41,10 +51,15 @@ async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decisio
             None => Decision::Insert(None),
         });
     };
-    let owners = owners(conn, asset_id).await?;
-    if !owners.iter().any(|(id, _)| *id == new.publisher.id) {
+    // A token minted by trusted publishing (issue 4, item 7) publishes new versions of exactly its
+    // patterns' assets, though its system user `trusted-publisher` owns none of them; the
+    // `publish-update` scope is still required below, and it never has `publish-new`.
+    let trusted = new.publisher.grant.as_ref().is_some_and(|g| {
+        g.trusted_publisher.is_some() && g.patterns.iter().any(|p| p.matches(new.name.as_str()))
+    });
+    if !trusted && !is_owner(conn, asset_id, user_id).await? {
         return Ok(Decision::Refuse(PublishOutcome::NotOwner {
-            owners: owners.into_iter().map(|(_, n)| n).collect(),
+            owners: owner_names(conn, asset_id).await?,
         }));
     }
     let existing = sqlx::query(
@@ -56,6 +71,9 @@ async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decisio
     .await
     .map_err(db)?;
     Ok(match existing {
+        None if !new.publisher.may(Scope::PublishUpdate) => {
+            Decision::Refuse(PublishOutcome::MissingScope(Scope::PublishUpdate))
+        }
         None => Decision::Insert(Some(asset_id)),
         Some(row) => {
             let sha256: String = row.try_get(0).map_err(db)?;
@@ -68,24 +86,6 @@ async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decisio
             }
         }
     })
-}
-
-/// `(user id, user name)` of the asset's owners, by name.
-async fn owners(
-    conn: &mut SqliteConnection,
-    asset_id: i64,
-) -> Result<Vec<(i64, String)>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT users.id, users.name FROM asset_owners JOIN users ON users.id = asset_owners.user_id \
-         WHERE asset_owners.asset_id = ?1 ORDER BY users.name",
-    )
-    .bind(asset_id)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(db)?;
-    rows.iter()
-        .map(|r| Ok((r.try_get(0).map_err(db)?, r.try_get(1).map_err(db)?)))
-        .collect()
 }
 
 /// Rewrites the asset's denormalised columns, its full-text row and its need links from its latest
@@ -193,22 +193,24 @@ fn version_info(row: &SqliteRow) -> Result<VersionInfo, StoreError> {
         published_at: row.try_get(4).map_err(db)?,
         published_by: row.try_get(5).map_err(db)?,
         downloads: count(row.try_get(6).map_err(db)?),
+        yank_reason: row.try_get(7).map_err(db)?,
     })
 }
 
 const VERSION_COLUMNS: &str =
-    "v.version, v.sha256, v.size, v.yanked, v.published_at, users.name, v.downloads";
+    "v.version, v.sha256, v.size, v.yanked, v.published_at, users.name, v.downloads, v.yank_reason";
 
 impl SqliteStore {
-    async fn check(&self, new: &NewVersion) -> Result<Option<PublishOutcome>, StoreError> {
+    async fn check(&self, new: &NewVersion) -> Result<PublishCheck, StoreError> {
         // In a read transaction: the rules' several queries must see one snapshot, or a publish
         // committing between them makes a new name look like its own look-alike.
         let mut tx = self.reader.begin().await.map_err(db)?;
         let decision = decide(&mut tx, new).await?;
         tx.rollback().await.map_err(db)?;
         Ok(match decision {
-            Decision::Refuse(outcome) => Some(outcome),
-            Decision::Insert(_) => None,
+            Decision::Refuse(outcome) => PublishCheck::Answer(outcome),
+            Decision::Insert(None) => PublishCheck::NewAsset,
+            Decision::Insert(Some(_)) => PublishCheck::NewVersion,
         })
     }
 
@@ -220,7 +222,9 @@ impl SqliteStore {
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db)?;
-        let asset_id = match decide(&mut tx, new).await? {
+        let decision = decide(&mut tx, new).await?;
+        let new_asset = matches!(decision, Decision::Insert(None));
+        let asset_id = match decision {
             Decision::Refuse(outcome) => {
                 tx.rollback().await.map_err(db)?;
                 return Ok(outcome);
@@ -246,7 +250,7 @@ impl SqliteStore {
                     "INSERT INTO asset_owners (asset_id, user_id, created_at) VALUES (?1, ?2, ?3)",
                 )
                 .bind(id)
-                .bind(new.publisher.id)
+                .bind(new.publisher.user.id)
                 .bind(&new.published_at)
                 .execute(&mut *tx)
                 .await
@@ -266,12 +270,24 @@ impl SqliteStore {
         .bind(to_json(&new.manifest)?)
         .bind(to_json(&new.index_entry)?)
         .bind(&new.readme)
-        .bind(new.publisher.id)
+        .bind(new.publisher.user.id)
         .bind(&new.published_at)
         .execute(&mut *tx)
         .await
         .map_err(|e| conflict(e, || format!("version `{}` of `{}` already exists", new.version, new.name)))?;
         refresh_latest(&mut tx, asset_id, &new.published_at).await?;
+        let event = NewAuditEvent {
+            action: AuditAction::Publish,
+            asset: Some(new.name.to_string()),
+            version: Some(new.version.to_string()),
+            actor: new.publisher.audit(),
+            detail: Some(if new_asset {
+                format!("new asset; sha256 {}", new.sha256)
+            } else {
+                format!("sha256 {}", new.sha256)
+            }),
+        };
+        record(&mut tx, &event).await?;
         tx.commit().await.map_err(db)?;
         Ok(PublishOutcome::Created)
     }
@@ -291,11 +307,7 @@ impl SqliteStore {
         };
         let asset_id: i64 = row.try_get(0).map_err(db)?;
         let latest_version: String = row.try_get(5).map_err(db)?;
-        let owners = owners(&mut tx, asset_id)
-            .await?
-            .into_iter()
-            .map(|(_, n)| n)
-            .collect();
+        let owners = owner_names(&mut tx, asset_id).await?;
         let versions = sqlx::query(&format!(
             "SELECT {VERSION_COLUMNS} FROM versions v JOIN users ON users.id = v.published_by WHERE v.asset_id = ?1"
         ))
@@ -371,26 +383,20 @@ impl SqliteStore {
         &self,
         name: &AssetName,
         key: &str,
-        user: &User,
-        yanked: bool,
+        actor: &Actor,
+        yank: Yank<'_>,
     ) -> Result<YankOutcome, StoreError> {
         let mut tx = self
             .writer
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db)?;
-        let asset: Option<i64> = sqlx::query_scalar("SELECT id FROM assets WHERE name = ?1")
-            .bind(name.as_str())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db)?;
-        let Some(asset_id) = asset else {
+        let Some(asset_id) = asset_id(&mut tx, name.as_str()).await? else {
             return Ok(YankOutcome::NoSuchVersion);
         };
-        let owners = owners(&mut tx, asset_id).await?;
-        if !owners.iter().any(|(id, _)| *id == user.id) {
+        if !is_owner(&mut tx, asset_id, actor.user.id).await? {
             return Ok(YankOutcome::NotOwner {
-                owners: owners.into_iter().map(|(_, n)| n).collect(),
+                owners: owner_names(&mut tx, asset_id).await?,
             });
         }
         let row = sqlx::query(
@@ -406,18 +412,32 @@ impl SqliteStore {
         };
         let version: String = row.try_get(1).map_err(db)?;
         let was: bool = row.try_get(2).map_err(db)?;
-        if was != yanked {
-            sqlx::query("UPDATE versions SET yanked = ?1 WHERE id = ?2")
+        let (yanked, reason, action) = match yank {
+            Yank::Yank { reason } => (true, reason, AuditAction::Yank),
+            Yank::Unyank => (false, None, AuditAction::Unyank),
+        };
+        let changed = was != yanked;
+        if changed {
+            sqlx::query("UPDATE versions SET yanked = ?1, yank_reason = ?2 WHERE id = ?3")
                 .bind(yanked)
+                .bind(reason)
                 .bind(row.try_get::<i64, _>(0).map_err(db)?)
                 .execute(&mut *tx)
                 .await
                 .map_err(db)?;
             refresh_latest(&mut tx, asset_id, &crate::time::now()).await?;
+            let event = NewAuditEvent {
+                action,
+                asset: Some(name.to_string()),
+                version: Some(version.clone()),
+                actor: actor.audit(),
+                detail: reason.map(str::to_owned),
+            };
+            record(&mut tx, &event).await?;
             tx.commit().await.map_err(db)?;
-            tracing::info!(%name, %version, user = %user.name, yanked, "yank flag changed");
+            tracing::info!(%name, %version, user = %actor.user.name, yanked, "yank flag changed");
         }
-        Ok(YankOutcome::Done { version })
+        Ok(YankOutcome::Done { version, changed })
     }
 
     async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
@@ -460,7 +480,7 @@ fn conflict(err: sqlx::Error, text: impl FnOnce() -> String) -> StoreError {
 }
 
 impl AssetStore for SqliteStore {
-    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, Option<PublishOutcome>> {
+    fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishCheck> {
         Box::pin(self.check(new))
     }
 
@@ -500,10 +520,10 @@ impl AssetStore for SqliteStore {
         &'a self,
         name: &'a AssetName,
         version_key: &'a str,
-        user: &'a User,
-        yanked: bool,
+        actor: &'a Actor,
+        yank: Yank<'a>,
     ) -> StoreFuture<'a, YankOutcome> {
-        Box::pin(self.yank(name, version_key, user, yanked))
+        Box::pin(self.yank(name, version_key, actor, yank))
     }
 
     fn asset_count(&self) -> StoreFuture<'_, u64> {

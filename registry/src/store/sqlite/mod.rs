@@ -20,9 +20,13 @@ use sqlx::sqlite::{
 use super::{Health, StoreError, StoreFuture};
 
 mod assets;
+mod audit;
 mod fts;
 mod needs;
+mod owners;
 mod search;
+mod tokens;
+mod trusted;
 mod users;
 
 /// The migrations, numbered SQL files under `migrations/sqlite/`, embedded in the binary.
@@ -40,6 +44,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "needs",
         include_str!("../../../migrations/sqlite/0002_needs.sql"),
+    ),
+    (
+        3,
+        "accounts",
+        include_str!("../../../migrations/sqlite/0003_accounts.sql"),
+    ),
+    (
+        4,
+        "trusted_publishing",
+        include_str!("../../../migrations/sqlite/0004_trusted_publishing.sql"),
     ),
 ];
 

@@ -1,0 +1,54 @@
+//! `GET /api/v1/assets/{name}/audit`: an asset's audit events, newest first, for its owners.
+
+use axum::Json;
+use axum::extract::{Path, State};
+
+use super::owners::{asset_name, no_asset};
+use crate::access::Denied;
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::{AuditEvent, AuditFilter};
+
+#[derive(Debug, serde::Serialize)]
+pub struct AuditBody {
+    events: Vec<AuditEvent>,
+}
+
+pub async fn asset_events(
+    State(state): State<AppState>,
+    Authenticated(actor): Authenticated,
+    Path(raw): Path<String>,
+) -> Result<Json<AuditBody>, ApiError> {
+    let name = asset_name(&raw)?;
+    actor.require_asset(&name)?;
+    match state.owners.is_owner(&name, actor.user.id).await? {
+        None => return Err(no_asset(&name)),
+        Some(false) => {
+            let owners = state
+                .owners
+                .owners(&name)
+                .await?
+                .unwrap_or_default()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+            return Err(Denied::NotOwner {
+                user: actor.user.name.clone(),
+                asset: name.to_string(),
+                owners,
+                action: "read its audit log",
+            }
+            .into());
+        }
+        Some(true) => {}
+    }
+    let events = state
+        .audit
+        .events(&AuditFilter {
+            asset: Some(name.to_string()),
+            actor: None,
+        })
+        .await?;
+    Ok(Json(AuditBody { events }))
+}

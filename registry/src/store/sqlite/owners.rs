@@ -1,0 +1,193 @@
+//! Owners in SQLite: users in `asset_owners`, teams in `asset_team_owners`. The helpers run on a
+//! connection so that the publish, yank and owner transactions decide on what they change.
+
+use sqlx::{Row, SqliteConnection};
+
+use super::audit::record;
+use super::{SqliteStore, db};
+use crate::access::Actor;
+use crate::store::{
+    AuditAction, NewAuditEvent, OwnerRef, OwnerStore, OwnersOutcome, StoreError, StoreFuture,
+    UserId,
+};
+use osops_index::AssetName;
+
+/// The asset's owners: users then teams, each by name.
+pub(super) async fn owner_refs(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+) -> Result<Vec<OwnerRef>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT 0, users.name FROM asset_owners JOIN users ON users.id = asset_owners.user_id \
+         WHERE asset_owners.asset_id = ?1 \
+         UNION ALL SELECT 1, teams.name FROM asset_team_owners JOIN teams ON teams.id = asset_team_owners.team_id \
+         WHERE asset_team_owners.asset_id = ?1 ORDER BY 1, 2",
+    )
+    .bind(asset_id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?;
+    rows.iter()
+        .map(|r| {
+            let team: i64 = r.try_get(0).map_err(db)?;
+            let name: String = r.try_get(1).map_err(db)?;
+            Ok(if team == 1 {
+                OwnerRef::Team(name)
+            } else {
+                OwnerRef::User(name)
+            })
+        })
+        .collect()
+}
+
+/// The owners as strings (`jane`, `team:nova-core`).
+pub(super) async fn owner_names(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+) -> Result<Vec<String>, StoreError> {
+    Ok(owner_refs(conn, asset_id)
+        .await?
+        .iter()
+        .map(ToString::to_string)
+        .collect())
+}
+
+/// Whether the user owns the asset, directly or as a member of an owning team.
+pub(super) async fn is_owner(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+    user_id: UserId,
+) -> Result<bool, StoreError> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM asset_owners WHERE asset_id = ?1 AND user_id = ?2) \
+         OR EXISTS (SELECT 1 FROM asset_team_owners o JOIN team_members m ON m.team_id = o.team_id \
+                    WHERE o.asset_id = ?1 AND m.user_id = ?2)",
+    )
+    .bind(asset_id)
+    .bind(user_id)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db)
+}
+
+pub(super) async fn asset_id(
+    conn: &mut SqliteConnection,
+    name: &str,
+) -> Result<Option<i64>, StoreError> {
+    sqlx::query_scalar("SELECT id FROM assets WHERE name = ?1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)
+}
+
+impl SqliteStore {
+    async fn change(
+        &self,
+        asset: &AssetName,
+        actor: &Actor,
+        owners: &[OwnerRef],
+        add: bool,
+    ) -> Result<OwnersOutcome, StoreError> {
+        let mut tx = self
+            .writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db)?;
+        let Some(asset_id) = asset_id(&mut tx, asset.as_str()).await? else {
+            return Ok(OwnersOutcome::NoSuchAsset);
+        };
+        if !is_owner(&mut tx, asset_id, actor.user.id).await? {
+            return Ok(OwnersOutcome::NotOwner {
+                owners: owner_refs(&mut tx, asset_id).await?,
+            });
+        }
+        let now = crate::time::now();
+        for owner in owners {
+            let (lookup, insert, delete) = match owner {
+                OwnerRef::User(_) => (
+                    "SELECT id FROM users WHERE name = ?1",
+                    "INSERT OR IGNORE INTO asset_owners (asset_id, user_id, created_at) VALUES (?1, ?2, ?3)",
+                    "DELETE FROM asset_owners WHERE asset_id = ?1 AND user_id = ?2",
+                ),
+                OwnerRef::Team(_) => (
+                    "SELECT id FROM teams WHERE name = ?1",
+                    "INSERT OR IGNORE INTO asset_team_owners (asset_id, team_id, created_at) VALUES (?1, ?2, ?3)",
+                    "DELETE FROM asset_team_owners WHERE asset_id = ?1 AND team_id = ?2",
+                ),
+            };
+            let id: Option<i64> = sqlx::query_scalar(lookup)
+                .bind(owner.name())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+            let Some(id) = id else {
+                return Ok(OwnersOutcome::Unknown(owner.clone()));
+            };
+            let query = if add {
+                sqlx::query(insert).bind(asset_id).bind(id).bind(&now)
+            } else {
+                sqlx::query(delete).bind(asset_id).bind(id)
+            };
+            let changed = query.execute(&mut *tx).await.map_err(db)?.rows_affected();
+            if changed > 0 {
+                let action = if add {
+                    AuditAction::OwnerAdd
+                } else {
+                    AuditAction::OwnerRemove
+                };
+                let event = NewAuditEvent {
+                    action,
+                    asset: Some(asset.to_string()),
+                    version: None,
+                    actor: actor.audit(),
+                    detail: Some(owner.to_string()),
+                };
+                record(&mut tx, &event).await?;
+            }
+        }
+        let after = owner_refs(&mut tx, asset_id).await?;
+        if after.is_empty() {
+            // Rolled back on drop.
+            return Ok(OwnersOutcome::LastOwner);
+        }
+        tx.commit().await.map_err(db)?;
+        Ok(OwnersOutcome::Done(after))
+    }
+}
+
+impl OwnerStore for SqliteStore {
+    fn owners<'a>(&'a self, asset: &'a AssetName) -> StoreFuture<'a, Option<Vec<OwnerRef>>> {
+        Box::pin(async move {
+            let mut tx = self.reader.begin().await.map_err(db)?;
+            let Some(id) = asset_id(&mut tx, asset.as_str()).await? else {
+                return Ok(None);
+            };
+            let owners = owner_refs(&mut tx, id).await?;
+            tx.rollback().await.map_err(db)?;
+            Ok(Some(owners))
+        })
+    }
+
+    fn is_owner<'a>(&'a self, asset: &'a AssetName, user: UserId) -> StoreFuture<'a, Option<bool>> {
+        Box::pin(async move {
+            let mut tx = self.reader.begin().await.map_err(db)?;
+            let Some(id) = asset_id(&mut tx, asset.as_str()).await? else {
+                return Ok(None);
+            };
+            let owner = is_owner(&mut tx, id, user).await?;
+            tx.rollback().await.map_err(db)?;
+            Ok(Some(owner))
+        })
+    }
+
+    fn change_owners<'a>(
+        &'a self,
+        asset: &'a AssetName,
+        actor: &'a Actor,
+        owners: &'a [OwnerRef],
+        add: bool,
+    ) -> StoreFuture<'a, OwnersOutcome> {
+        Box::pin(self.change(asset, actor, owners, add))
+    }
+}
