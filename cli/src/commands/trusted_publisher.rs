@@ -242,22 +242,7 @@ pub fn table(publishers: &[TrustedPublisher]) -> Vec<String> {
             truncate(created.trim(), 80),
         ]);
     }
-    let mut widths = [0usize; 4];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    rows.iter()
-        .map(|row| {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(widths)
-                .map(|(cell, width)| format!("{cell:width$}"))
-                .collect();
-            cells.join("  ").trim_end().to_owned()
-        })
-        .collect()
+    crate::printer::align(&rows)
 }
 
 #[cfg(test)]
