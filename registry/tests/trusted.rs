@@ -28,12 +28,24 @@ struct Setup {
 }
 
 async fn setup(issuers: &[&TestIssuer]) -> Setup {
+    let jwks: Vec<(&str, String)> = issuers
+        .iter()
+        .map(|issuer| (issuer.url.as_str(), issuer.jwks().to_string()))
+        .collect();
+    setup_with_jwks(&jwks).await
+}
+
+/// [`setup`] with each issuer's JWKS document given as text: `(issuer url, JWKS)`.
+async fn setup_with_jwks(issuers: &[(&str, String)]) -> Setup {
     let mut app = TestApp::new().await;
     let mut config = String::new();
-    for (i, issuer) in issuers.iter().enumerate() {
+    for (i, (url, jwks)) in issuers.iter().enumerate() {
         let file = app.path().join(format!("jwks-{i}.json"));
-        std::fs::write(&file, issuer.jwks().to_string()).expect("write JWKS");
-        config.push_str(&issuer.config_table(file.to_str().expect("UTF-8 path")));
+        std::fs::write(&file, jwks).expect("write JWKS");
+        config.push_str(&format!(
+            "[[trusted-publishing.issuer]]\nurl = {url:?}\naudience = \"osops\"\njwks-file = {:?}\n",
+            file.to_str().expect("UTF-8 path")
+        ));
     }
     let path = app.path().join("registry.toml");
     std::fs::write(&path, config).expect("write config");
@@ -193,6 +205,34 @@ async fn one_identity_may_publish_several_assets() {
     let r = s.exchange(&ci.token(json!({}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.json()["assets"], json!(["other", "tool"]));
+}
+
+/// RS256, the algorithm most CI systems sign with: a 2048-bit test key made once with
+/// `openssl genpkey` (PKCS#1 DER, test-only) and its JWKS, since `ring` cannot generate RSA keys.
+#[tokio::test]
+async fn rs256_identity_tokens_verify_against_an_rsa_key_set() {
+    let jwks = include_str!("fixtures/rsa-test-jwks.json");
+    let key = jsonwebtoken::EncodingKey::from_rsa_der(include_bytes!("fixtures/rsa-test-key.der"));
+    let s = setup_with_jwks(&[(CI, jwks.to_owned())]).await;
+    s.add_rule("tool", CI, tool_rule()).await;
+    let claims = TestIssuer::new(CI, "unused").claims(json!({}));
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("rsa-1".into());
+    let jwt = jsonwebtoken::encode(&header, &claims, &key).expect("sign RS256");
+
+    let r = s.exchange(&jwt).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["assets"], json!(["tool"]));
+
+    // Another token's signature over these claims.
+    let claims = TestIssuer::new(CI, "unused").claims(json!({}));
+    let resigned = jsonwebtoken::encode(&header, &claims, &key).expect("sign RS256");
+    let (body, _) = resigned.rsplit_once('.').expect("three parts");
+    let (_, other_sig) = jwt.rsplit_once('.').expect("three parts");
+    let detail = s
+        .refused(&format!("{body}.{other_sig}"), StatusCode::UNAUTHORIZED)
+        .await;
+    assert!(detail.contains("signature"), "{detail}");
 }
 
 #[tokio::test]
