@@ -303,6 +303,19 @@ impl Actor {
         self.grant.is_some()
     }
 
+    /// Whose rate-limit bucket this actor's actions draw from.
+    pub fn rate_subject(&self) -> crate::rate_limit::RateSubject {
+        use crate::rate_limit::RateSubject;
+        match self
+            .grant
+            .as_ref()
+            .and_then(|g| g.trusted_publisher.clone())
+        {
+            Some(identity) => RateSubject::Identity(identity),
+            None => RateSubject::User(self.user.id),
+        }
+    }
+
     /// How the audit log names this actor.
     pub fn audit(&self) -> AuditActor {
         AuditActor {

@@ -154,10 +154,10 @@ pub async fn publish(
     let permit = match (actor.rate_limited(), dry_run) {
         (false, _) => None,
         (true, true) => {
-            state.limiter.check(actor.user.id, action)?;
+            state.limiter.check(&actor.rate_subject(), action)?;
             None
         }
-        (true, false) => Some(state.limiter.acquire(actor.user.id, action)?),
+        (true, false) => Some(state.limiter.acquire(actor.rate_subject(), action)?),
     };
 
     let unknown = state.needs.unknown_needs(&new.manifest.needs).await?;

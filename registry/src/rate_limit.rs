@@ -197,11 +197,20 @@ struct Bucket {
     updated: Instant,
 }
 
-/// The buckets of every `(user, action)`.
+/// Whose bucket an action draws from: a user's or, for tokens minted by trusted publishing (all
+/// held by one system user), the CI identity's, so that one pipeline cannot use up every other
+/// pipeline's allowance.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RateSubject {
+    User(UserId),
+    Identity(String),
+}
+
+/// The buckets of every `(subject, action)`.
 #[derive(Debug)]
 pub struct RateLimiter {
     limits: RateLimits,
-    buckets: Mutex<HashMap<(UserId, RateAction), Bucket>>,
+    buckets: Mutex<HashMap<(RateSubject, RateAction), Bucket>>,
 }
 
 impl RateLimiter {
@@ -217,23 +226,23 @@ impl RateLimiter {
     }
 
     /// Takes a token, or says when one will be there. Dropping the permit gives it back.
-    pub fn acquire(&self, user: UserId, action: RateAction) -> Result<Permit<'_>, Limited> {
-        self.take(user, action, Instant::now(), true)?;
+    pub fn acquire(&self, subject: RateSubject, action: RateAction) -> Result<Permit<'_>, Limited> {
+        self.take(&subject, action, Instant::now(), true)?;
         Ok(Permit {
             limiter: self,
-            key: (user, action),
+            key: (subject, action),
             committed: false,
         })
     }
 
     /// Whether [`RateLimiter::acquire`] would succeed now, without taking anything.
-    pub fn check(&self, user: UserId, action: RateAction) -> Result<(), Limited> {
-        self.take(user, action, Instant::now(), false)
+    pub fn check(&self, subject: &RateSubject, action: RateAction) -> Result<(), Limited> {
+        self.take(subject, action, Instant::now(), false)
     }
 
     fn take(
         &self,
-        user: UserId,
+        subject: &RateSubject,
         action: RateAction,
         now: Instant,
         consume: bool,
@@ -246,7 +255,7 @@ impl RateLimiter {
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let bucket = buckets.entry((user, action)).or_insert(Bucket {
+        let bucket = buckets.entry((subject.clone(), action)).or_insert(Bucket {
             tokens: capacity,
             updated: now,
         });
@@ -268,7 +277,7 @@ impl RateLimiter {
         }
     }
 
-    fn refund(&self, key: (UserId, RateAction)) {
+    fn refund(&self, key: &(RateSubject, RateAction)) {
         let Some(rate) = self.limits.get(key.1) else {
             return;
         };
@@ -276,7 +285,7 @@ impl RateLimiter {
             .buckets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(bucket) = buckets.get_mut(&key) {
+        if let Some(bucket) = buckets.get_mut(key) {
             bucket.tokens = (bucket.tokens + 1.0).min(f64::from(rate.count));
         }
     }
@@ -286,7 +295,7 @@ impl RateLimiter {
 #[derive(Debug)]
 pub struct Permit<'a> {
     limiter: &'a RateLimiter,
-    key: (UserId, RateAction),
+    key: (RateSubject, RateAction),
     committed: bool,
 }
 
@@ -300,7 +309,7 @@ impl Permit<'_> {
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
         if !self.committed {
-            self.limiter.refund(self.key);
+            self.limiter.refund(&self.key);
         }
     }
 }
@@ -354,33 +363,55 @@ mod tests {
         assert_eq!(defaults.get(RateAction::Yank).map(|r| r.count), Some(30));
     }
 
+    const U1: RateSubject = RateSubject::User(1);
+    const U2: RateSubject = RateSubject::User(2);
+
     #[test]
     fn buckets_empty_refill_and_say_when() {
         let l = limiter("yank=2/1m");
         let t0 = Instant::now();
-        assert!(l.take(1, RateAction::Yank, t0, true).is_ok());
-        assert!(l.take(1, RateAction::Yank, t0, true).is_ok());
-        let err = l.take(1, RateAction::Yank, t0, true).expect_err("empty");
+        assert!(l.take(&U1, RateAction::Yank, t0, true).is_ok());
+        assert!(l.take(&U1, RateAction::Yank, t0, true).is_ok());
+        let err = l.take(&U1, RateAction::Yank, t0, true).expect_err("empty");
         assert_eq!(err.retry_after, Duration::from_secs(30));
         assert!(err.to_string().contains("`yank`"), "{err}");
         // Another user, another action: their own buckets.
-        assert!(l.take(2, RateAction::Yank, t0, true).is_ok());
-        assert!(l.take(1, RateAction::NewVersion, t0, true).is_ok());
+        assert!(l.take(&U2, RateAction::Yank, t0, true).is_ok());
+        assert!(l.take(&U1, RateAction::NewVersion, t0, true).is_ok());
         // Half a minute later, one token is back.
         let t1 = t0 + Duration::from_secs(30);
-        assert!(l.take(1, RateAction::Yank, t1, false).is_ok());
-        assert!(l.take(1, RateAction::Yank, t1, true).is_ok());
-        assert!(l.take(1, RateAction::Yank, t1, false).is_err());
+        assert!(l.take(&U1, RateAction::Yank, t1, false).is_ok());
+        assert!(l.take(&U1, RateAction::Yank, t1, true).is_ok());
+        assert!(l.take(&U1, RateAction::Yank, t1, false).is_err());
+    }
+
+    #[test]
+    fn each_trusted_identity_has_its_own_bucket() {
+        let l = limiter("new-version=1/1h");
+        let t0 = Instant::now();
+        let ci = |id: &str| RateSubject::Identity(id.to_owned());
+        assert!(
+            l.take(&ci("org/a"), RateAction::NewVersion, t0, true)
+                .is_ok()
+        );
+        assert!(
+            l.take(&ci("org/a"), RateAction::NewVersion, t0, true)
+                .is_err()
+        );
+        assert!(
+            l.take(&ci("org/b"), RateAction::NewVersion, t0, true)
+                .is_ok()
+        );
     }
 
     #[test]
     fn uncommitted_permits_are_refunded() {
         let l = limiter("new-version=1/1h");
-        drop(l.acquire(1, RateAction::NewVersion).expect("first"));
-        let permit = l.acquire(1, RateAction::NewVersion).expect("refunded");
-        assert!(l.check(1, RateAction::NewVersion).is_err());
+        drop(l.acquire(U1, RateAction::NewVersion).expect("first"));
+        let permit = l.acquire(U1, RateAction::NewVersion).expect("refunded");
+        assert!(l.check(&U1, RateAction::NewVersion).is_err());
         permit.commit();
-        let err = l.acquire(1, RateAction::NewVersion).expect_err("spent");
+        let err = l.acquire(U1, RateAction::NewVersion).expect_err("spent");
         assert!((3599..=3600).contains(&err.retry_after.as_secs()));
     }
 }

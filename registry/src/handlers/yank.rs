@@ -104,7 +104,11 @@ async fn set(
     actor.require(Scope::Yank)?;
     actor.require_asset(&name)?;
     let permit = if actor.rate_limited() {
-        Some(state.limiter.acquire(actor.user.id, RateAction::Yank)?)
+        Some(
+            state
+                .limiter
+                .acquire(actor.rate_subject(), RateAction::Yank)?,
+        )
     } else {
         None
     };
