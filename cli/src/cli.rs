@@ -4,8 +4,7 @@ use clap::{Args, Parser};
 
 use crate::commands::Command;
 
-/// The default registry: one started locally with `osops-registry serve`.
-pub const DEFAULT_REGISTRY: &str = "http://127.0.0.1:8080";
+pub use osops_index::DEFAULT_REGISTRY;
 
 const EXAMPLES: &str = concat!(
     "\

@@ -146,10 +146,10 @@ pub fn record_from_flags(
     let folded = (id.as_str() != typed).then_some(typed);
     let mut ask = ask;
     let mut title = draft.title.filter(|t| !t.trim().is_empty());
-    if title.is_none() {
-        if let Some(ask) = ask.as_deref_mut() {
-            title = ask.line("Title").map_err(stdin_error)?;
-        }
+    if title.is_none()
+        && let Some(ask) = ask.as_deref_mut()
+    {
+        title = ask.line("Title").map_err(stdin_error)?;
     }
     let Some(title) = title else {
         return Err(Error::Missing {
@@ -164,12 +164,13 @@ pub fn record_from_flags(
         (None, None) => None,
     }
     .filter(|p| !p.trim().is_empty());
-    if problem.is_none() && draft.problem_file.is_none() {
-        if let Some(ask) = ask {
-            problem = ask
-                .text("Problem, in the operator's words (end with an empty line)")
-                .map_err(stdin_error)?;
-        }
+    if problem.is_none()
+        && draft.problem_file.is_none()
+        && let Some(ask) = ask
+    {
+        problem = ask
+            .text("Problem, in the operator's words (end with an empty line)")
+            .map_err(stdin_error)?;
     }
     let Some(problem) = problem else {
         return Err(Error::Missing {

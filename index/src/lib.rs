@@ -20,6 +20,10 @@ pub mod openstack;
 pub mod schema;
 mod suggest;
 
+/// Where `osops` looks for a registry unless told otherwise: one started locally with
+/// `osops-registry serve`, which listens there by default.
+pub const DEFAULT_REGISTRY: &str = "http://127.0.0.1:8080";
+
 pub use checksum::{Sha256Hex, sha256_hex};
 pub use entry::{IndexConfig, IndexDependency, IndexEntry, index_path};
 pub use manifest::{Kind, Manifest, ManifestError};

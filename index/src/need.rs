@@ -273,3 +273,22 @@ pub enum NeedStatus {
     /// Set by an admin, with a reason.
     Retired,
 }
+
+impl NeedStatus {
+    pub const ALL: [NeedStatus; 3] = [NeedStatus::Open, NeedStatus::Addressed, NeedStatus::Retired];
+
+    /// As in JSON and URLs: `open`, `addressed`, `retired`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeedStatus::Open => "open",
+            NeedStatus::Addressed => "addressed",
+            NeedStatus::Retired => "retired",
+        }
+    }
+
+    /// The status `text` names, in any case.
+    pub fn parse(text: &str) -> Option<NeedStatus> {
+        let text = text.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}

@@ -120,8 +120,9 @@ struct Problem<'a> {
     detail: &'a str,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// Logs a 5xx with its cause; the API and the web pages call it before answering.
+    pub fn log_if_server_error(&self) {
         if self.status.is_server_error() {
             match &self.cause {
                 Some(cause) => {
@@ -130,6 +131,12 @@ impl IntoResponse for ApiError {
                 None => tracing::error!(status = self.status.as_u16(), "{}", self.detail),
             }
         }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.log_if_server_error();
         let problem = Problem {
             kind: "about:blank",
             title: self.status.canonical_reason().unwrap_or("Error"),

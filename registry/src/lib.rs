@@ -16,6 +16,8 @@
 //!   (format in [`token`], made by [`tokens::mint`]) into an [`access::Actor`], whose scopes and
 //!   patterns [`access`] checks; [`rate_limit`] holds the per-user buckets; [`server::serve`]
 //!   runs it all; [`admin`] backs the `user`, `team`, `token`, `audit` and `need` commands.
+//! - [`web`] is the catalog as HTML pages (docs/web.md): askama templates over the same stores,
+//!   READMEs rendered with pulldown-cmark and sanitised with ammonia, a strict CSP.
 //! - [`trusted`] is trusted publishing: the config file's issuers, their keys, identity-token
 //!   verification and [`trusted::exchange`], which mints a short-lived publish token for the
 //!   assets whose owners' rules ([`store::TrustedStore`]) match the identity.
@@ -27,6 +29,7 @@ pub mod blobs;
 pub mod config;
 pub mod demo;
 pub mod error;
+mod etag;
 pub mod handlers;
 pub mod publish;
 pub mod rate_limit;
@@ -38,6 +41,7 @@ mod time;
 pub mod token;
 pub mod tokens;
 pub mod trusted;
+pub mod web;
 
 pub use config::{Config, DataDir, Settings};
 pub use error::{ApiError, Error};

@@ -7,8 +7,8 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::handlers::{
-    assets, audit, download, health, index, method_not_allowed, needs, not_found, owners, publish,
-    tokens, trusted, yank,
+    assets, audit, download, health, index, method_not_allowed, needs, owners, publish, tokens,
+    trusted, yank,
 };
 use crate::state::AppState;
 
@@ -74,7 +74,8 @@ pub fn router(state: AppState) -> Router {
         .route("/index/needs.json", get(index::needs))
         .route("/index/{*path}", get(index::entries))
         .route("/healthz", get(health::health))
-        .fallback(not_found)
+        .merge(crate::web::routes())
+        .fallback(crate::web::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(
             TraceLayer::new_for_http()

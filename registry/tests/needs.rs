@@ -99,7 +99,10 @@ async fn create_get_and_list_a_need() {
             "id": "drain-compute-host", "title": "Empty a compute host", "status": "open",
             "persona": "cloud operator", "services": ["nova", "placement"], "votes": 0,
             "answers": 0, "created_at": created["created_at"],
-        }]})
+        }], "facets": {
+            "status": [{"value": "open", "count": 1}],
+            "service": [{"value": "nova", "count": 1}, {"value": "placement", "count": 1}],
+        }})
     );
 }
 
@@ -472,11 +475,13 @@ async fn answers_follow_the_newest_non_yanked_version() {
 
     let need = app.get("/api/v1/needs/drain-compute-host").await.json();
     assert_eq!(need["status"], "addressed");
+    let updated_at = &need["answers"][0]["updated_at"];
+    assert!(updated_at.is_string(), "{need}");
     assert_eq!(
         need["answers"],
         json!([{"name": "nova-evacuate-host", "version": "1.0.0", "kind": "script",
                 "description": "Evacuate a compute host", "releases": ">=2023.1, <=2024.2",
-                "services": ["nova", "placement"], "downloads": 0}])
+                "services": ["nova", "placement"], "downloads": 0, "updated_at": updated_at}])
     );
     let search = |need: &'static str| {
         let app = &app;

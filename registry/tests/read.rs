@@ -304,9 +304,10 @@ async fn healthz_and_unknown_routes() {
     let r = app.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json(), serde_json::json!({"status": "ok"}));
+    // Under the API, unknown routes are problem+json; elsewhere an HTML page (tests/web.rs).
     let detail = app
-        .get("/no/such/thing")
+        .get("/api/v1/no/such/thing")
         .await
         .problem(StatusCode::NOT_FOUND);
-    assert!(detail.contains("/no/such/thing"), "{detail}");
+    assert!(detail.contains("/api/v1/no/such/thing"), "{detail}");
 }

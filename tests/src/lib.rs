@@ -7,11 +7,14 @@
 //! - [`StaticRegistry`] is a misbehaving registry: a tiny HTTP server that serves whatever index and
 //!   archive bytes a test hands it, to prove the client's own checks (the real registry would refuse
 //!   to publish such archives in the first place).
+//! - [`browser::Browser`] drives a headless Chromium through chromedriver, for the tests of the web
+//!   pages; they run only when `OSOPS_TEST_BROWSER` is set (CI sets it) and are skipped otherwise.
 //!
 //! The binaries are built once per test process with `cargo build` into the same target directory
 //! as the tests (Cargo only hands `CARGO_BIN_EXE_*` to tests of the package that owns the binary).
 
 mod binaries;
+pub mod browser;
 mod context;
 mod database;
 pub mod fixtures;

@@ -12,7 +12,7 @@ use osops_index::{AssetName, Kind, openstack};
 use super::{page_number, per_page, present};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{AssetDetail, AssetSummary, SearchQuery, VersionInfo};
+use crate::store::{AssetDetail, AssetFacets, AssetSort, AssetSummary, SearchQuery, VersionInfo};
 
 #[derive(Debug, serde::Serialize)]
 pub struct AssetBody {
@@ -136,7 +136,9 @@ pub struct SearchParams {
     kind: Option<String>,
     service: Option<String>,
     release: Option<String>,
+    license: Option<String>,
     need: Option<String>,
+    sort: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
 }
@@ -147,6 +149,7 @@ pub struct SearchBody {
     page: u32,
     per_page: u32,
     assets: Vec<SummaryBody>,
+    facets: AssetFacets,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -155,11 +158,13 @@ pub struct SummaryBody {
     version: String,
     kind: String,
     description: String,
+    license: Option<String>,
     services: Vec<String>,
     releases: Option<String>,
     needs: Vec<String>,
     keywords: Vec<String>,
     downloads: u64,
+    created_at: String,
     updated_at: String,
 }
 
@@ -170,17 +175,19 @@ impl From<AssetSummary> for SummaryBody {
             version: a.version,
             kind: a.kind,
             description: a.description,
+            license: a.license,
             services: a.services,
             releases: a.releases,
             needs: a.needs,
             keywords: a.keywords,
             downloads: a.downloads,
+            created_at: a.created_at,
             updated_at: a.updated_at,
         }
     }
 }
 
-/// `GET /api/v1/assets?q=&kind=&service=&release=&need=&page=&per_page=`.
+/// `GET /api/v1/assets?q=&kind=&service=&release=&license=&need=&sort=&page=&per_page=`.
 pub async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
@@ -193,10 +200,11 @@ pub async fn search(
         page: query.page,
         per_page: query.per_page,
         assets: page.assets.into_iter().map(SummaryBody::from).collect(),
+        facets: page.facets,
     }))
 }
 
-fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
+pub(crate) fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
     let kind = present(p.kind)
         .map(|k| {
             Kind::from_str(&k.to_ascii_lowercase())
@@ -231,12 +239,24 @@ fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
                 .map_err(|e| ApiError::bad_request(format!("`need` is not a need id: {e}")))
         })
         .transpose()?;
+    let sort = present(p.sort)
+        .map(|s| {
+            AssetSort::parse(&s).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "unknown sort `{s}` (hint: use `relevance`, `downloads`, `updated`, `new` or `name`)"
+                ))
+            })
+        })
+        .transpose()?
+        .unwrap_or_default();
     Ok(SearchQuery {
         q: present(p.q),
         kind,
         service,
         release,
+        license: present(p.license),
         need,
+        sort,
         page: page_number(p.page)?,
         per_page: per_page(p.per_page)?,
     })

@@ -87,9 +87,9 @@ fn tagged(
     content_type: &'static str,
     body: String,
 ) -> Result<Response, ApiError> {
-    let etag = format!("\"{}\"", osops_index::sha256_hex(body.as_bytes()));
+    let etag = crate::etag::of(body.as_bytes());
     let etag_value = HeaderValue::from_str(&etag).map_err(ApiError::internal)?;
-    if none_match(headers, &etag) {
+    if crate::etag::none_match(headers, &etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
     let headers = [
@@ -97,42 +97,4 @@ fn tagged(
         (header::ETAG, etag_value),
     ];
     Ok((StatusCode::OK, headers, body).into_response())
-}
-
-/// Whether `If-None-Match` names `etag` (or is `*`). Weak comparison, as RFC 9110 asks for this
-/// header: `W/"x"` matches `"x"`.
-fn none_match(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn with(value: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::IF_NONE_MATCH,
-            HeaderValue::from_str(value).expect("header"),
-        );
-        h
-    }
-
-    #[test]
-    fn if_none_match_forms() {
-        assert!(none_match(&with("\"abc\""), "\"abc\""));
-        assert!(none_match(&with("\"x\", W/\"abc\""), "\"abc\""));
-        assert!(none_match(&with("*"), "\"abc\""));
-        assert!(!none_match(&with("\"abd\""), "\"abc\""));
-        assert!(!none_match(&with("abc"), "\"abc\""));
-        assert!(!none_match(&HeaderMap::new(), "\"abc\""));
-    }
 }

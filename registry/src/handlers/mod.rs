@@ -18,11 +18,6 @@ use axum::http::{Method, StatusCode, Uri};
 
 use crate::error::ApiError;
 
-/// Unknown routes.
-pub async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found(format!("no such resource `{}`", uri.path()))
-}
-
 /// Known routes, wrong method.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
     ApiError::new(

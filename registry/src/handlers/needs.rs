@@ -13,7 +13,8 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{
-    Answer, NeedDetail, NeedQuery, NeedSort, NeedSummary, PutNeed, StoreError, UpdateRule,
+    Answer, NeedDetail, NeedFacets, NeedQuery, NeedSort, NeedSummary, PutNeed, StoreError,
+    UpdateRule,
 };
 
 /// Largest need body accepted, in bytes; a need is a few kilobytes of text.
@@ -42,6 +43,7 @@ pub struct AnswerBody {
     releases: Option<String>,
     services: Vec<String>,
     downloads: u64,
+    updated_at: String,
 }
 
 impl From<Answer> for AnswerBody {
@@ -54,6 +56,7 @@ impl From<Answer> for AnswerBody {
             releases: a.releases,
             services: a.services,
             downloads: a.downloads,
+            updated_at: a.updated_at,
         }
     }
 }
@@ -79,6 +82,7 @@ pub struct ListBody {
     page: u32,
     per_page: u32,
     needs: Vec<SummaryBody>,
+    facets: NeedFacets,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -139,10 +143,11 @@ pub async fn list(
         page: query.page,
         per_page: query.per_page,
         needs: page.needs.into_iter().map(SummaryBody::from).collect(),
+        facets: page.facets,
     }))
 }
 
-fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
+pub(crate) fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
     let service = present(p.service)
         .map(|s| {
             openstack::find_service(&s)
@@ -155,13 +160,12 @@ fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
         })
         .transpose()?;
     let status = present(p.status)
-        .map(|s| match s.to_ascii_lowercase().as_str() {
-            "open" => Ok(NeedStatus::Open),
-            "addressed" => Ok(NeedStatus::Addressed),
-            "retired" => Ok(NeedStatus::Retired),
-            _ => Err(ApiError::bad_request(format!(
-                "unknown status `{s}` (hint: use `open`, `addressed` or `retired`)"
-            ))),
+        .map(|s| {
+            NeedStatus::parse(&s).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "unknown status `{s}` (hint: use `open`, `addressed` or `retired`)"
+                ))
+            })
         })
         .transpose()?;
     let sort = match present(p.sort) {

@@ -16,7 +16,10 @@ use osops_index::{AssetName, Manifest};
 use crate::access::{Actor, Scope};
 
 mod accounts;
+mod facets;
+mod need_search;
 mod needs;
+mod search;
 pub mod sqlite;
 pub mod trusted;
 
@@ -26,9 +29,14 @@ pub use accounts::{
     TokenStore, UserAccount, UserStore,
 };
 
+pub use facets::FacetValue;
+pub use need_search::{NeedFacets, select_needs};
 pub use needs::{
     Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedSort, NeedStore, NeedSummary,
     PutNeed, UpdateRule, need_status,
+};
+pub use search::{
+    AssetFacets, AssetSort, AssetSummary, SearchPage, SearchQuery, release_matches, select_assets,
 };
 pub use trusted::TrustedStore;
 
@@ -106,6 +114,27 @@ pub trait AssetStore: Send + Sync {
     ) -> StoreFuture<'a, YankOutcome>;
     /// How many assets exist (the demo loader runs only on an empty registry).
     fn asset_count(&self) -> StoreFuture<'_, u64>;
+    /// Listed assets whose latest version depends on `name`, by name.
+    fn dependents<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<Dependent>>;
+    /// Totals over listed assets, for the home page.
+    fn catalog_counts(&self) -> StoreFuture<'_, CatalogCounts>;
+}
+
+/// An asset whose latest version depends on another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    pub name: String,
+    pub version: String,
+    /// The version requirement on the other asset, as written.
+    pub requirement: String,
+}
+
+/// Totals over listed assets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CatalogCounts {
+    pub assets: u64,
+    pub versions: u64,
+    pub downloads: u64,
 }
 
 /// A version about to be published, everything derived from the verified archive.
@@ -260,48 +289,4 @@ pub struct AssetDetail {
     pub readme: Option<String>,
     /// In no particular order; the handler sorts.
     pub versions: Vec<VersionInfo>,
-}
-
-/// Search parameters, already validated and canonicalised by the handler.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SearchQuery {
-    /// Free text, as the user typed it; each store makes it safe for its engine.
-    pub q: Option<String>,
-    pub kind: Option<String>,
-    pub service: Option<String>,
-    /// A release series name (canonical, as in `osops_index::openstack::RELEASES`).
-    pub release: Option<String>,
-    pub need: Option<String>,
-    /// From 1.
-    pub page: u32,
-    pub per_page: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssetSummary {
-    pub name: String,
-    pub version: String,
-    pub kind: String,
-    pub description: String,
-    pub services: Vec<String>,
-    pub releases: Option<String>,
-    pub needs: Vec<String>,
-    pub keywords: Vec<String>,
-    pub downloads: u64,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchPage {
-    pub total: u64,
-    pub assets: Vec<AssetSummary>,
-}
-
-/// Whether an asset whose manifest declares `range` (None: no `openstack.releases`, i.e. not
-/// restricted) runs on `release`. A range that no longer parses matches nothing.
-pub fn release_matches(range: Option<&str>, release: &str) -> bool {
-    match range {
-        None => true,
-        Some(text) => osops_index::ReleaseRange::parse(text).is_ok_and(|r| r.contains(release)),
-    }
 }

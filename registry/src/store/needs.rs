@@ -25,6 +25,7 @@ pub trait NeedStore: Send + Sync {
         rule: UpdateRule,
     ) -> StoreFuture<'a, PutNeed>;
     fn need<'a>(&'a self, id: &'a AssetName) -> StoreFuture<'a, Option<NeedDetail>>;
+    /// The needs matching `query`, with facet counts; see [`super::select_needs`].
     fn list_needs<'a>(&'a self, query: &'a NeedQuery) -> StoreFuture<'a, NeedPage>;
     /// Records (`voted`) or withdraws the user's vote, and returns the need's vote count.
     /// [`super::StoreError::NotFound`] for an unknown need.
@@ -80,6 +81,7 @@ pub struct Answer {
     pub releases: Option<String>,
     pub services: Vec<String>,
     pub downloads: u64,
+    pub updated_at: String,
 }
 
 /// The status computed from what is stored.
@@ -134,6 +136,7 @@ pub struct NeedSummary {
 pub struct NeedPage {
     pub total: u64,
     pub needs: Vec<NeedSummary>,
+    pub facets: super::NeedFacets,
 }
 
 /// One need of `/index/needs.json`.

@@ -91,10 +91,10 @@ impl ConfigFile {
             .map_err(|e| Error::Invalid(format!("config file `{}`: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for issuer in &mut config.trusted_publishing.issuers {
-            if let Some(file) = &mut issuer.jwks_file {
-                if file.is_relative() {
-                    *file = base.join(&*file);
-                }
+            if let Some(file) = &mut issuer.jwks_file
+                && file.is_relative()
+            {
+                *file = base.join(&*file);
             }
         }
         Ok(config)

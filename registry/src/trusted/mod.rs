@@ -154,12 +154,12 @@ pub async fn exchange(
 ) -> Result<Exchanged, ExchangeError> {
     let trusted = &state.trusted;
     let verified = jwt::verify(trusted, jwt, now).await.map_err(|e| {
-        if trusted.issuers.is_empty() {
-            if let ExchangeError::Unauthorized(text) = e {
-                return ExchangeError::Unauthorized(format!(
-                    "{text} (this registry trusts no issuer: trusted publishing is not configured)"
-                ));
-            }
+        if trusted.issuers.is_empty()
+            && let ExchangeError::Unauthorized(text) = e
+        {
+            return ExchangeError::Unauthorized(format!(
+                "{text} (this registry trusts no issuer: trusted publishing is not configured)"
+            ));
         }
         e
     })?;

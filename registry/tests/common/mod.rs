@@ -252,6 +252,17 @@ impl TestApp {
             .expect("query")
     }
 
+    /// Runs `sql` on the registry's database, as an older registry (or an operator) might have
+    /// written it.
+    pub async fn execute(&self, sql: &str) {
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(self.data.database()))
+            .await
+            .expect("writable pool");
+        sqlx::query(sql).execute(&db).await.expect("statement");
+        db.close().await;
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
@@ -324,6 +335,8 @@ pub struct Asset {
     pub readme: String,
     /// More files: `(relative path, contents)`.
     pub files: Vec<(String, Vec<u8>)>,
+    /// `[dependencies]`: `(name, requirement)`.
+    pub dependencies: Vec<(String, String)>,
 }
 
 impl Asset {
@@ -339,6 +352,7 @@ impl Asset {
             needs: vec![],
             readme: format!("# {name}\n\nA test asset.\n"),
             files: vec![],
+            dependencies: vec![],
         }
     }
 
@@ -370,6 +384,12 @@ impl Asset {
             "\n[entrypoints]\nbin = {{ {:?} = \"bin/run.sh\" }}\n",
             self.name
         ));
+        if !self.dependencies.is_empty() {
+            toml.push_str("\n[dependencies]\n");
+            for (name, req) in &self.dependencies {
+                toml.push_str(&format!("{name} = {req:?}\n"));
+            }
+        }
         toml
     }
 

@@ -223,17 +223,17 @@ fn find_headings(lines: &[String]) -> Vec<FoundHeading> {
             && indent(line) == 0
             && adornment(line).is_none()
             && !line.starts_with("..");
-        if let Some((c, len)) = adornment(&lines[i + 1]).filter(|_| candidate) {
-            if len >= line.chars().count() {
-                found.push(FoundHeading {
-                    start: i,
-                    end: i + 2,
-                    text: line.clone(),
-                    style: (c, false),
-                });
-                i += 2;
-                continue;
-            }
+        if let Some((c, len)) = adornment(&lines[i + 1]).filter(|_| candidate)
+            && len >= line.chars().count()
+        {
+            found.push(FoundHeading {
+                start: i,
+                end: i + 2,
+                text: line.clone(),
+                style: (c, false),
+            });
+            i += 2;
+            continue;
         }
         i += 1;
     }
@@ -724,17 +724,51 @@ pub(super) fn inline(text: &str, links: &mut Vec<Link>) -> String {
     while let Some(c) = rest.chars().next() {
         let prev = out.chars().next_back();
         let at_word_start = prev.is_none_or(|p| !p.is_alphanumeric());
-        if let Some(after) = rest.strip_prefix("``") {
-            if let Some(close) = after.find("``") {
-                out.push('`');
-                out.push_str(&after[..close]);
-                out.push('`');
-                rest = &after[close + 2..];
-                continue;
-            }
+        if let Some(after) = rest.strip_prefix("``")
+            && let Some(close) = after.find("``")
+        {
+            out.push('`');
+            out.push_str(&after[..close]);
+            out.push('`');
+            rest = &after[close + 2..];
+            continue;
         }
-        if c == ':' && at_word_start {
-            if let Some((content, after)) = role(rest) {
+        if c == ':'
+            && at_word_start
+            && let Some((content, after)) = role(rest)
+        {
+            let (label, target) = split_target(content);
+            match target {
+                Some(t) if is_external(t) => {
+                    links.push(Link {
+                        url: t.to_owned(),
+                        bare: false,
+                    });
+                    push_link(&mut out, label, t);
+                }
+                Some(_) => out.push_str(label),
+                None => {
+                    out.push('`');
+                    out.push_str(content);
+                    out.push('`');
+                }
+            }
+            rest = after;
+            continue;
+        }
+        if c == '`'
+            && let Some(close) = rest[1..].find('`')
+        {
+            let content = &rest[1..1 + close];
+            let after = &rest[2 + close..];
+            let (is_ref, after) = match after.strip_prefix("__") {
+                Some(a) => (true, a),
+                None => match after.strip_prefix('_') {
+                    Some(a) => (true, a),
+                    None => (false, after),
+                },
+            };
+            if is_ref {
                 let (label, target) = split_target(content);
                 match target {
                     Some(t) if is_external(t) => {
@@ -744,48 +778,15 @@ pub(super) fn inline(text: &str, links: &mut Vec<Link>) -> String {
                         });
                         push_link(&mut out, label, t);
                     }
-                    Some(_) => out.push_str(label),
-                    None => {
-                        out.push('`');
-                        out.push_str(content);
-                        out.push('`');
-                    }
+                    _ => out.push_str(label),
                 }
-                rest = after;
-                continue;
+            } else {
+                out.push('`');
+                out.push_str(content);
+                out.push('`');
             }
-        }
-        if c == '`' {
-            if let Some(close) = rest[1..].find('`') {
-                let content = &rest[1..1 + close];
-                let after = &rest[2 + close..];
-                let (is_ref, after) = match after.strip_prefix("__") {
-                    Some(a) => (true, a),
-                    None => match after.strip_prefix('_') {
-                        Some(a) => (true, a),
-                        None => (false, after),
-                    },
-                };
-                if is_ref {
-                    let (label, target) = split_target(content);
-                    match target {
-                        Some(t) if is_external(t) => {
-                            links.push(Link {
-                                url: t.to_owned(),
-                                bare: false,
-                            });
-                            push_link(&mut out, label, t);
-                        }
-                        _ => out.push_str(label),
-                    }
-                } else {
-                    out.push('`');
-                    out.push_str(content);
-                    out.push('`');
-                }
-                rest = after;
-                continue;
-            }
+            rest = after;
+            continue;
         }
         if at_word_start && is_http(rest) {
             let (url, after) = bare_url(rest);
@@ -797,14 +798,14 @@ pub(super) fn inline(text: &str, links: &mut Vec<Link>) -> String {
             rest = after;
             continue;
         }
-        if c == '[' {
-            if let Some(close) = rest.find("]_") {
-                let label = &rest[1..close];
-                if !label.is_empty() && !label.contains(char::is_whitespace) {
-                    out.push_str(&rest[..=close]);
-                    rest = &rest[close + 2..];
-                    continue;
-                }
+        if c == '['
+            && let Some(close) = rest.find("]_")
+        {
+            let label = &rest[1..close];
+            if !label.is_empty() && !label.contains(char::is_whitespace) {
+                out.push_str(&rest[..=close]);
+                rest = &rest[close + 2..];
+                continue;
             }
         }
         if c == '_' && prev.is_some_and(|p| p.is_alphanumeric()) {
@@ -850,10 +851,10 @@ fn role(text: &str) -> Option<(&str, &str)> {
 /// `text <target>` → `("text", Some("target"))`; `text` → `("text", None)`.
 fn split_target(content: &str) -> (&str, Option<&str>) {
     let c = content.trim();
-    if let Some(inner) = c.strip_suffix('>') {
-        if let Some(open) = inner.rfind('<') {
-            return (inner[..open].trim(), Some(inner[open + 1..].trim()));
-        }
+    if let Some(inner) = c.strip_suffix('>')
+        && let Some(open) = inner.rfind('<')
+    {
+        return (inner[..open].trim(), Some(inner[open + 1..].trim()));
     }
     (c, None)
 }

@@ -510,14 +510,13 @@ fn collect_use_cases(blocks: &[Block], found: &mut Vec<UseCase>, prose: &mut Vec
             Block::List { items, .. } => {
                 for item in items {
                     let mut text = item.text.clone();
-                    if text.ends_with(':') {
-                        if let Some(Block::List { items: sub, .. }) = item
+                    if text.ends_with(':')
+                        && let Some(Block::List { items: sub, .. }) = item
                             .children
                             .iter()
                             .find(|b| matches!(b, Block::List { .. }))
-                        {
-                            text = with_items(&text, sub);
-                        }
+                    {
+                        text = with_items(&text, sub);
                     }
                     if text.is_empty() || is_placeholder(&text) {
                         continue;

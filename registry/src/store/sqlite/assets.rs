@@ -8,9 +8,9 @@ use super::owners::{asset_id, is_owner, owner_names};
 use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
 use crate::access::{Actor, Scope};
 use crate::store::{
-    AssetDetail, AssetStore, AuditAction, NewAuditEvent, NewVersion, PublishCheck, PublishOutcome,
-    SearchPage, SearchQuery, StoreError, StoreFuture, StoredManifest, VersionInfo, Yank,
-    YankOutcome,
+    AssetDetail, AssetStore, AuditAction, CatalogCounts, Dependent, NewAuditEvent, NewVersion,
+    PublishCheck, PublishOutcome, SearchPage, SearchQuery, StoreError, StoreFuture, StoredManifest,
+    VersionInfo, Yank, YankOutcome,
 };
 use osops_index::{AssetName, IndexEntry};
 
@@ -128,7 +128,7 @@ async fn refresh_latest(
 
     sqlx::query(
         "UPDATE assets SET latest_version = ?1, listed = ?2, kind = ?3, description = ?4, services = ?5, \
-         releases = ?6, needs = ?7, keywords = ?8, updated_at = ?9 WHERE id = ?10",
+         releases = ?6, needs = ?7, keywords = ?8, updated_at = ?9, license = ?10 WHERE id = ?11",
     )
     .bind(&manifest.version)
     .bind(listed)
@@ -139,6 +139,7 @@ async fn refresh_latest(
     .bind(to_json(&manifest.needs)?)
     .bind(to_json(&manifest.keywords)?)
     .bind(updated_at)
+    .bind(&manifest.license)
     .bind(asset_id)
     .execute(&mut *conn)
     .await
@@ -533,6 +534,48 @@ impl AssetStore for SqliteStore {
                 .await
                 .map_err(db)?;
             Ok(count(n))
+        })
+    }
+
+    fn dependents<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<Dependent>> {
+        Box::pin(async move {
+            sqlx::query(
+                "SELECT a.name, a.latest_version, d.value FROM assets a \
+                 JOIN versions v ON v.asset_id = a.id AND v.version = a.latest_version \
+                 JOIN json_each(v.manifest, '$.dependencies') d ON d.key = ?1 \
+                 WHERE a.listed = 1 ORDER BY a.name",
+            )
+            .bind(name.as_str())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(Dependent {
+                    name: r.try_get(0).map_err(db)?,
+                    version: r.try_get(1).map_err(db)?,
+                    requirement: r.try_get(2).map_err(db)?,
+                })
+            })
+            .collect()
+        })
+    }
+
+    fn catalog_counts(&self) -> StoreFuture<'_, CatalogCounts> {
+        Box::pin(async move {
+            let row = sqlx::query(
+                "SELECT COUNT(*), COALESCE(SUM(a.downloads), 0), \
+                 (SELECT COUNT(*) FROM versions v JOIN assets l ON l.id = v.asset_id WHERE l.listed = 1) \
+                 FROM assets a WHERE a.listed = 1",
+            )
+            .fetch_one(&self.reader)
+            .await
+            .map_err(db)?;
+            Ok(CatalogCounts {
+                assets: count(row.try_get(0).map_err(db)?),
+                downloads: count(row.try_get(1).map_err(db)?),
+                versions: count(row.try_get(2).map_err(db)?),
+            })
         })
     }
 }

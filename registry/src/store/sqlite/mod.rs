@@ -55,6 +55,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "trusted_publishing",
         include_str!("../../../migrations/sqlite/0004_trusted_publishing.sql"),
     ),
+    (
+        5,
+        "catalog",
+        include_str!("../../../migrations/sqlite/0005_catalog.sql"),
+    ),
 ];
 
 #[derive(Debug)]

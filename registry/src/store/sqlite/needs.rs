@@ -9,10 +9,10 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{SqliteStore, count, db, fts, is_unique_violation, json_list, to_json};
 use crate::store::{
-    Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedSort, NeedStore, NeedSummary,
-    PutNeed, StoreError, StoreFuture, UpdateRule, User, UserId, need_status,
+    Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedStore, NeedSummary, PutNeed,
+    StoreError, StoreFuture, UpdateRule, User, UserId, need_status, select_needs,
 };
-use osops_index::{AssetName, NeedRecord, NeedStatus, UseCase};
+use osops_index::{AssetName, NeedRecord, UseCase};
 
 /// The columns [`record`] reads, from `needs n`.
 const RECORD_COLUMNS: &str =
@@ -20,7 +20,6 @@ const RECORD_COLUMNS: &str =
 
 const VOTES: &str = "(SELECT COUNT(*) FROM need_votes v WHERE v.need_id = n.id)";
 const ANSWERS: &str = "(SELECT COUNT(*) FROM asset_needs an WHERE an.need_id = n.id)";
-const ANSWERED: &str = "EXISTS (SELECT 1 FROM asset_needs an WHERE an.need_id = n.id)";
 
 /// A [`NeedRecord`] from [`RECORD_COLUMNS`] at the start of `row`.
 fn record(row: &SqliteRow) -> Result<NeedRecord, StoreError> {
@@ -149,7 +148,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str) -> Result<Option<NeedDeta
         return Ok(None);
     };
     let answers = sqlx::query(
-        "SELECT a.name, a.latest_version, a.kind, a.description, a.releases, a.services, a.downloads \
+        "SELECT a.name, a.latest_version, a.kind, a.description, a.releases, a.services, a.downloads, a.updated_at \
          FROM asset_needs an JOIN assets a ON a.id = an.asset_id WHERE an.need_id = ?1 \
          ORDER BY a.downloads DESC, a.name",
     )
@@ -167,6 +166,7 @@ async fn detail(conn: &mut SqliteConnection, id: &str) -> Result<Option<NeedDeta
             releases: r.try_get(4).map_err(db)?,
             services: json_list(r.try_get(5).map_err(db)?)?,
             downloads: count(r.try_get(6).map_err(db)?),
+            updated_at: r.try_get(7).map_err(db)?,
         })
     })
     .collect::<Result<Vec<_>, StoreError>>()?;
@@ -263,66 +263,21 @@ impl SqliteStore {
 
     async fn list(&self, query: &NeedQuery) -> Result<NeedPage, StoreError> {
         let expr = query.q.as_deref().and_then(fts::match_expression);
-        let mut from = String::new();
-        let mut binds: Vec<&str> = Vec::new();
-        if let Some(expr) = &expr {
-            from.push_str(
-                "needs_fts JOIN needs n ON n.seq = needs_fts.rowid WHERE needs_fts MATCH ?",
-            );
-            binds.push(expr);
+        let from = if expr.is_some() {
+            "needs_fts JOIN needs n ON n.seq = needs_fts.rowid WHERE needs_fts MATCH ?"
         } else {
-            from.push_str("needs n WHERE 1 = 1");
-        }
-        if let Some(service) = &query.service {
-            from.push_str(
-                " AND EXISTS (SELECT 1 FROM json_each(n.services) WHERE json_each.value = ?)",
-            );
-            binds.push(service);
-        }
-        let open = format!(" AND n.retired = 0 AND NOT {ANSWERED}");
-        match query.status {
-            None => {}
-            Some(NeedStatus::Open) => from.push_str(&open),
-            Some(NeedStatus::Addressed) => {
-                from.push_str(&format!(" AND n.retired = 0 AND {ANSWERED}"));
-            }
-            Some(NeedStatus::Retired) => from.push_str(" AND n.retired = 1"),
-        }
-        let order = match query.sort {
-            NeedSort::Votes => "votes DESC, n.created_at DESC, n.seq DESC",
-            NeedSort::Recent => "n.created_at DESC, n.seq DESC",
-            NeedSort::Unanswered => {
-                from.push_str(&open);
-                "votes DESC, n.created_at DESC, n.seq DESC"
-            }
+            "needs n"
         };
-        let per_page = i64::from(query.per_page);
-        let offset = i64::from(query.page.saturating_sub(1)) * per_page;
-        // One snapshot for the count and the page.
-        let mut tx = self.reader.begin().await.map_err(db)?;
-        let total: i64 = {
-            let sql = format!("SELECT COUNT(*) FROM {from}");
-            let mut q = sqlx::query_scalar(&sql);
-            for b in &binds {
-                q = q.bind(*b);
-            }
-            q.fetch_one(&mut *tx).await.map_err(db)?
-        };
+        // Every need matching the text, newest first; select_needs does the rest.
         let sql = format!(
             "SELECT n.id, n.title, n.retired, n.persona, n.services, {VOTES} AS votes, {ANSWERS}, n.created_at \
-             FROM {from} ORDER BY {order} LIMIT ? OFFSET ?"
+             FROM {from} ORDER BY n.created_at DESC, n.seq DESC"
         );
         let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(*b);
+        if let Some(expr) = &expr {
+            q = q.bind(expr);
         }
-        let rows = q
-            .bind(per_page)
-            .bind(offset)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db)?;
-        tx.rollback().await.map_err(db)?;
+        let rows = q.fetch_all(&self.reader).await.map_err(db)?;
         let needs = rows
             .iter()
             .map(|r| {
@@ -339,10 +294,7 @@ impl SqliteStore {
                 })
             })
             .collect::<Result<_, StoreError>>()?;
-        Ok(NeedPage {
-            total: count(total),
-            needs,
-        })
+        Ok(select_needs(needs, query))
     }
 
     async fn cast(&self, id: &AssetName, user: UserId, voted: bool) -> Result<u64, StoreError> {
