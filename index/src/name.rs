@@ -59,13 +59,10 @@ impl AssetName {
         Ok(AssetName(name.to_owned()))
     }
 
-    /// Folds `_` to `-` and upper case to lower case, then validates the result.
-    ///
-    /// Only ASCII letters are folded: Unicode lower-casing would turn look-alikes such as the
-    /// Kelvin sign `K` into `k`, letting a name smuggle in a character the user never typed.
-    pub fn canonical_form(name: &str) -> Result<Self, NameError> {
-        let folded: String = name
-            .chars()
+    /// `_` as `-` and ASCII upper case as lower case, unvalidated (asset-name patterns fold the
+    /// same way).
+    pub fn fold(name: &str) -> String {
+        name.chars()
             .map(|c| {
                 if c == '_' {
                     '-'
@@ -73,7 +70,15 @@ impl AssetName {
                     c.to_ascii_lowercase()
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    /// Folds `_` to `-` and upper case to lower case, then validates the result.
+    ///
+    /// Only ASCII letters are folded: Unicode lower-casing would turn look-alikes such as the
+    /// Kelvin sign `K` into `k`, letting a name smuggle in a character the user never typed.
+    pub fn canonical_form(name: &str) -> Result<Self, NameError> {
+        let folded = Self::fold(name);
         check(&folded).map_err(|e| match e {
             // Report the name as the user wrote it, not the folded one.
             NameError::Character { ch, .. } => NameError::Character {

@@ -140,17 +140,7 @@ pub struct Pattern(String);
 impl Pattern {
     /// A pattern as a user wrote it: case and `_` fold like asset names (`Nova_*` is `nova-*`).
     pub fn parse(text: &str) -> Result<Pattern, String> {
-        let folded: String = text
-            .trim()
-            .chars()
-            .map(|c| {
-                if c == '_' {
-                    '-'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+        let folded = osops_index::AssetName::fold(text.trim());
         let valid = (1..=64).contains(&folded.len())
             && folded
                 .chars()

@@ -5,11 +5,10 @@ use std::str::FromStr;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use osops_index::{AssetName, Kind, openstack};
 
-use super::{page_number, per_page, present};
+use super::{PathName, page_number, path_name, per_page, present, redirect};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{AssetDetail, AssetFacets, AssetSort, AssetSummary, SearchQuery, VersionInfo};
@@ -68,9 +67,6 @@ impl From<VersionInfo> for VersionBody {
 
 impl From<AssetDetail> for AssetBody {
     fn from(a: AssetDetail) -> Self {
-        let mut versions = a.versions;
-        // Newest first, in semver order; a version that does not parse (never stored) sorts last.
-        versions.sort_by_cached_key(|v| std::cmp::Reverse(semver::Version::parse(&v.version).ok()));
         let m = a.latest;
         AssetBody {
             name: a.name,
@@ -93,7 +89,7 @@ impl From<AssetDetail> for AssetBody {
             downloads: a.downloads,
             created_at: a.created_at,
             updated_at: a.updated_at,
-            versions: versions.into_iter().map(VersionBody::from).collect(),
+            versions: a.versions.into_iter().map(VersionBody::from).collect(),
         }
     }
 }
@@ -103,28 +99,16 @@ pub async fn detail(
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
-    let name = match AssetName::parse(&raw) {
-        Ok(name) => name,
-        Err(err) => {
-            return match AssetName::canonical_form(&raw) {
-                Ok(canonical) => Ok(redirect(&format!("/api/v1/assets/{canonical}"))),
-                Err(_) => Err(ApiError::not_found(format!("no asset `{raw}`: {err}"))),
-            };
-        }
+    let name = match path_name(&raw) {
+        Ok(PathName::Canonical(name)) => name,
+        Ok(PathName::Respelled(name)) => return Ok(redirect(&format!("/api/v1/assets/{name}"))),
+        Err(err) => return Err(ApiError::not_found(format!("no asset `{raw}`: {err}"))),
     };
     match state.assets.asset(&name).await? {
         Some(detail) => Ok(Json(AssetBody::from(detail)).into_response()),
         None => Err(ApiError::not_found(format!(
             "no asset `{name}` (hint: `osops search` finds assets)"
         ))),
-    }
-}
-
-fn redirect(location: &str) -> Response {
-    // Canonical names are `[a-z0-9-]`, always a valid header value.
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, value)]).into_response(),
-        Err(e) => ApiError::internal(e).into_response(),
     }
 }
 
@@ -266,6 +250,7 @@ pub(crate) fn search_query(p: SearchParams) -> Result<SearchQuery, ApiError> {
 mod tests {
     use super::*;
     use crate::handlers::DEFAULT_PER_PAGE;
+    use axum::http::StatusCode;
 
     #[test]
     fn paging_defaults_and_bounds() {

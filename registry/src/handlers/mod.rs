@@ -14,9 +14,37 @@ pub mod trusted;
 pub mod yank;
 
 use axum::extract::rejection::JsonRejection;
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use osops_index::{AssetName, NameError};
 
 use crate::error::ApiError;
+
+/// The name in a URL path: already canonical, or another spelling of a canonical name (which the
+/// API and the pages answer with a redirect to the canonical URL).
+pub(crate) enum PathName {
+    Canonical(AssetName),
+    Respelled(AssetName),
+}
+
+/// What the path segment `raw` names; the error says why it names nothing.
+pub(crate) fn path_name(raw: &str) -> Result<PathName, NameError> {
+    match AssetName::parse(raw) {
+        Ok(name) => Ok(PathName::Canonical(name)),
+        Err(err) => AssetName::canonical_form(raw)
+            .map(PathName::Respelled)
+            .map_err(|_| err),
+    }
+}
+
+/// A permanent redirect (308) to `location`, a path built from canonical values.
+pub(crate) fn redirect(location: &str) -> Response {
+    // Canonical names, kinds, services and releases are `[a-z0-9.-]`: always a valid header value.
+    match HeaderValue::from_str(location) {
+        Ok(value) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, value)]).into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
 
 /// Known routes, wrong method.
 pub async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {

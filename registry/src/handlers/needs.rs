@@ -168,19 +168,16 @@ pub(crate) fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
             })
         })
         .transpose()?;
-    let sort = match present(p.sort) {
-        None => NeedSort::default(),
-        Some(s) => match s.to_ascii_lowercase().as_str() {
-            "votes" => NeedSort::Votes,
-            "recent" => NeedSort::Recent,
-            "unanswered" => NeedSort::Unanswered,
-            _ => {
-                return Err(ApiError::bad_request(format!(
+    let sort = present(p.sort)
+        .map(|s| {
+            NeedSort::parse(&s).ok_or_else(|| {
+                ApiError::bad_request(format!(
                     "unknown sort `{s}` (hint: use `votes`, `recent` or `unanswered`)"
-                )));
-            }
-        },
-    };
+                ))
+            })
+        })
+        .transpose()?
+        .unwrap_or_default();
     Ok(NeedQuery {
         q: present(p.q),
         service,

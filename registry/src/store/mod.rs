@@ -100,7 +100,17 @@ pub trait AssetStore: Send + Sync {
         name: &'a AssetName,
         version_key: &'a str,
     ) -> StoreFuture<'a, ()>;
-    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage>;
+    /// Listed assets whose text matches `q` (every listed asset without it), best match first;
+    /// without `q`, recently updated first. Each store searches text its own way.
+    fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>>;
+    /// The search: the candidates, filtered, faceted, sorted and paged by [`select_assets`],
+    /// the same for every store.
+    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
+        Box::pin(async move {
+            let candidates = self.search_candidates(query.q.as_deref()).await?;
+            Ok(select_assets(candidates, query))
+        })
+    }
     /// Yanks (`yanked`, with an optional reason) or unyanks a version as `actor`, who must own
     /// the asset (directly or through a team). In one transaction with the flag: the asset's
     /// latest columns, its full-text row and its need links are recomputed, and the audit event
@@ -287,6 +297,12 @@ pub struct AssetDetail {
     /// The latest version's manifest and README (newest non-yanked, else newest).
     pub latest: StoredManifest,
     pub readme: Option<String>,
-    /// In no particular order; the handler sorts.
+    /// Newest first, in semver order ([`newest_first`]).
     pub versions: Vec<VersionInfo>,
+}
+
+/// Sorts `versions` newest first, in semver order; a version that does not parse (never stored)
+/// sorts last. SQL cannot order by semver, so every store calls this.
+pub fn newest_first(versions: &mut [VersionInfo]) {
+    versions.sort_by_cached_key(|v| std::cmp::Reverse(semver::Version::parse(&v.version).ok()));
 }

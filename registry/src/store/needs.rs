@@ -25,8 +25,16 @@ pub trait NeedStore: Send + Sync {
         rule: UpdateRule,
     ) -> StoreFuture<'a, PutNeed>;
     fn need<'a>(&'a self, id: &'a AssetName) -> StoreFuture<'a, Option<NeedDetail>>;
-    /// The needs matching `query`, with facet counts; see [`super::select_needs`].
-    fn list_needs<'a>(&'a self, query: &'a NeedQuery) -> StoreFuture<'a, NeedPage>;
+    /// The needs whose text matches `q` (every need without it), newest first.
+    fn need_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<NeedSummary>>;
+    /// The needs matching `query`, with facet counts: the candidates through
+    /// [`super::select_needs`], the same for every store.
+    fn list_needs<'a>(&'a self, query: &'a NeedQuery) -> StoreFuture<'a, NeedPage> {
+        Box::pin(async move {
+            let candidates = self.need_candidates(query.q.as_deref()).await?;
+            Ok(super::select_needs(candidates, query))
+        })
+    }
     /// Records (`voted`) or withdraws the user's vote, and returns the need's vote count.
     /// [`super::StoreError::NotFound`] for an unknown need.
     fn vote<'a>(&'a self, id: &'a AssetName, user: UserId, voted: bool) -> StoreFuture<'a, u64>;
@@ -104,6 +112,24 @@ pub enum NeedSort {
     Recent,
     /// Only open needs (no answer, not retired), most votes first, then newest.
     Unanswered,
+}
+
+impl NeedSort {
+    pub const ALL: [NeedSort; 3] = [NeedSort::Votes, NeedSort::Recent, NeedSort::Unanswered];
+
+    /// The value of `sort=` in URLs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NeedSort::Votes => "votes",
+            NeedSort::Recent => "recent",
+            NeedSort::Unanswered => "unanswered",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NeedSort> {
+        let text = text.to_ascii_lowercase();
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// List parameters, already validated and canonicalised by the handler.

@@ -141,16 +141,9 @@ pub fn summary(identity: &Map<String, Value>) -> String {
     }
 }
 
+/// A claim name or value in a message: escaped, cut at 120 characters.
 fn shorten(value: &str) -> String {
-    const MAX: usize = 120;
-    let escaped: String = value.escape_debug().collect();
-    if escaped.chars().count() <= MAX {
-        escaped
-    } else {
-        let mut cut: String = escaped.chars().take(MAX).collect();
-        cut.push('…');
-        cut
-    }
+    super::shorten(value, 120)
 }
 
 #[cfg(test)]

@@ -290,15 +290,7 @@ pub fn rfc3339(secs: u64) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-/// Text from outside, escaped and cut for a message.
+/// A token's value in a message: escaped, cut at 200 characters.
 fn shorten(text: &str) -> String {
-    const MAX: usize = 200;
-    let escaped: String = text.escape_debug().collect();
-    if escaped.chars().count() <= MAX {
-        escaped
-    } else {
-        let mut cut: String = escaped.chars().take(MAX).collect();
-        cut.push('…');
-        cut
-    }
+    super::shorten(text, 200)
 }

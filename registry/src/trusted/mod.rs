@@ -241,3 +241,16 @@ pub async fn exchange(
         identity,
     })
 }
+
+/// Text from outside (an identity token's claims) for a message: escaped, so control characters
+/// cannot forge lines, and cut at `max` characters with `…`.
+fn shorten(text: &str, max: usize) -> String {
+    let escaped: String = text.escape_debug().collect();
+    if escaped.chars().count() <= max {
+        escaped
+    } else {
+        let mut cut: String = escaped.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}

@@ -11,9 +11,8 @@ use osops_index::AssetName;
 
 use super::files::{self, FileEntry};
 use super::markdown::{USER_LINK_REL, to_safe_html};
-use super::needs::UserLink;
 use super::page::{PageError, canonical_name, html};
-use super::view::{Day, Layout};
+use super::view::{Day, Layout, UserLink};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Dependent, StoredManifest, VersionInfo};
@@ -63,9 +62,7 @@ pub async fn asset(
         ))
         .into());
     };
-    let mut versions = detail.versions;
-    // Newest first, in semver order.
-    versions.sort_by_cached_key(|v| std::cmp::Reverse(semver::Version::parse(&v.version).ok()));
+    let versions = detail.versions;
     let latest = detail.latest;
     let latest_sha256 = versions
         .iter()

@@ -5,14 +5,14 @@
 use std::str::FromStr;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use osops_index::{Kind, openstack};
 
 use super::page::PageError;
 use super::search::render;
 use crate::error::ApiError;
-use crate::handlers::DEFAULT_PER_PAGE;
+use crate::handlers::{DEFAULT_PER_PAGE, redirect};
 use crate::state::AppState;
 use crate::store::{AssetSort, NeedQuery, SearchQuery};
 
@@ -110,12 +110,4 @@ fn capitalised(word: &str) -> String {
         .next()
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-/// A permanent redirect to `location`, a path built from canonical values (`[a-z0-9.-]`).
-pub(super) fn redirect(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(value) => (StatusCode::PERMANENT_REDIRECT, [(header::LOCATION, value)]).into_response(),
-        Err(e) => PageError(ApiError::internal(e)).into_response(),
-    }
 }

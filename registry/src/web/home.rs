@@ -12,7 +12,7 @@ use super::view::{Day, Layout};
 use crate::state::AppState;
 use crate::store::{
     AssetSort, AssetSummary, CatalogCounts, FacetValue, NeedQuery, NeedSort, NeedSummary,
-    SearchQuery,
+    SearchQuery, select_assets,
 };
 
 /// How many items each list on the home page shows.
@@ -37,14 +37,19 @@ pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let recent = |sort| SearchQuery {
-        sort,
-        page: 1,
-        per_page: SHORT_LIST,
-        ..Default::default()
+    // One read of the catalog serves both lists and the ways in.
+    let listed = state.assets.search_candidates(None).await?;
+    let recent = |sort| {
+        let query = SearchQuery {
+            sort,
+            page: 1,
+            per_page: SHORT_LIST,
+            ..Default::default()
+        };
+        select_assets(listed.clone(), &query)
     };
-    let new = state.assets.search(&recent(AssetSort::New)).await?;
-    let updated = state.assets.search(&recent(AssetSort::Updated)).await?;
+    let new = recent(AssetSort::New);
+    let updated = recent(AssetSort::Updated);
     let unanswered = state
         .needs
         .list_needs(&NeedQuery {

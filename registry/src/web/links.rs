@@ -45,7 +45,7 @@ pub fn needs_url(q: &NeedQuery) -> String {
         url.append_pair("service", service);
     }
     if q.sort != NeedSort::default() {
-        url.append_pair("sort", need_sort_name(q.sort));
+        url.append_pair("sort", q.sort.as_str());
     }
     paging(&mut url, q.page, q.per_page);
     with_query("/needs", url.finish())
@@ -68,49 +68,32 @@ fn with_query(path: &str, query: String) -> String {
     }
 }
 
-pub fn need_sort_name(sort: NeedSort) -> &'static str {
-    match sort {
-        NeedSort::Votes => "votes",
-        NeedSort::Recent => "recent",
-        NeedSort::Unanswered => "unanswered",
+/// One facet as links: each value's link is `url_with(Some(value))`, or `url_with(None)` (the
+/// facet dropped) for the value already chosen.
+fn facet_view(
+    name: &'static str,
+    label: &'static str,
+    values: &[FacetValue],
+    current: Option<&str>,
+    url_with: impl Fn(Option<&str>) -> String,
+) -> FacetView {
+    FacetView {
+        name,
+        label,
+        values: values
+            .iter()
+            .map(|v| {
+                let active = current == Some(v.value.as_str());
+                FacetValueView {
+                    value: v.value.clone(),
+                    label: value_label(name, &v.value),
+                    count: v.count,
+                    href: url_with((!active).then_some(v.value.as_str())),
+                    active,
+                }
+            })
+            .collect(),
     }
-}
-
-/// The asset facets as links that choose (or, when active, drop) each value, back to page 1.
-pub fn asset_facets(q: &SearchQuery, facets: &AssetFacets) -> Vec<FacetView> {
-    type Field = fn(&mut SearchQuery) -> &mut Option<String>;
-    let facet = |name: &'static str, label, values: &[FacetValue], field: Field| {
-        let current = field(&mut q.clone()).clone();
-        FacetView {
-            name,
-            label,
-            values: values
-                .iter()
-                .map(|v| {
-                    let active = current.as_deref() == Some(v.value.as_str());
-                    let mut next = SearchQuery {
-                        page: 1,
-                        ..q.clone()
-                    };
-                    *field(&mut next) = (!active).then(|| v.value.clone());
-                    FacetValueView {
-                        value: v.value.clone(),
-                        label: value_label(name, &v.value),
-                        count: v.count,
-                        href: search_url(&next),
-                        active,
-                    }
-                })
-                .collect(),
-        }
-    };
-    vec![
-        facet("kind", "Kind", &facets.kind, |q| &mut q.kind),
-        facet("service", "Service", &facets.service, |q| &mut q.service),
-        facet("release", "Release", &facets.release, |q| &mut q.release),
-        facet("license", "License", &facets.license, |q| &mut q.license),
-        facet("need", "Need", &facets.need, |q| &mut q.need),
-    ]
 }
 
 /// How a facet value reads: release series with their number (`dalmatian 2024.2`).
@@ -121,49 +104,64 @@ fn value_label(facet: &str, value: &str) -> String {
     }
 }
 
-/// The need facets as links, as [`asset_facets`].
-pub fn need_facets(q: &NeedQuery, facets: &NeedFacets) -> Vec<FacetView> {
-    // `choose(query, value)` sets the facet to `value` (None drops it); `current` reads it.
-    let facet = |name: &'static str,
-                 label,
-                 values: &[FacetValue],
-                 current: Option<&str>,
-                 choose: fn(&mut NeedQuery, Option<&str>)| FacetView {
-        name,
-        label,
-        values: values
-            .iter()
-            .map(|v| {
-                let active = current == Some(v.value.as_str());
-                let mut next = NeedQuery {
-                    page: 1,
-                    ..q.clone()
-                };
-                choose(&mut next, (!active).then_some(v.value.as_str()));
-                FacetValueView {
-                    value: v.value.clone(),
-                    label: v.value.clone(),
-                    count: v.count,
-                    href: needs_url(&next),
-                    active,
-                }
-            })
-            .collect(),
+/// The asset facets as links that choose (or, when active, drop) each value, back to page 1.
+pub fn asset_facets(q: &SearchQuery, facets: &AssetFacets) -> Vec<FacetView> {
+    type Field = fn(&mut SearchQuery) -> &mut Option<String>;
+    let facet = |name, label, values, current: &Option<String>, field: Field| {
+        facet_view(name, label, values, current.as_deref(), |value| {
+            let mut next = SearchQuery {
+                page: 1,
+                ..q.clone()
+            };
+            *field(&mut next) = value.map(str::to_owned);
+            search_url(&next)
+        })
     };
     vec![
-        facet(
+        facet("kind", "Kind", &facets.kind, &q.kind, |q| &mut q.kind),
+        facet("service", "Service", &facets.service, &q.service, |q| {
+            &mut q.service
+        }),
+        facet("release", "Release", &facets.release, &q.release, |q| {
+            &mut q.release
+        }),
+        facet("license", "License", &facets.license, &q.license, |q| {
+            &mut q.license
+        }),
+        facet("need", "Need", &facets.need, &q.need, |q| &mut q.need),
+    ]
+}
+
+/// The need facets as links, as [`asset_facets`].
+pub fn need_facets(q: &NeedQuery, facets: &NeedFacets) -> Vec<FacetView> {
+    let next = || NeedQuery {
+        page: 1,
+        ..q.clone()
+    };
+    vec![
+        facet_view(
             "status",
             "Status",
             &facets.status,
             q.status.map(NeedStatus::as_str),
-            |q, v| q.status = v.and_then(NeedStatus::parse),
+            |value| {
+                needs_url(&NeedQuery {
+                    status: value.and_then(NeedStatus::parse),
+                    ..next()
+                })
+            },
         ),
-        facet(
+        facet_view(
             "service",
             "Service",
             &facets.service,
             q.service.as_deref(),
-            |q, v| q.service = v.map(str::to_owned),
+            |value| {
+                needs_url(&NeedQuery {
+                    service: value.map(str::to_owned),
+                    ..next()
+                })
+            },
         ),
     ]
 }

@@ -7,9 +7,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::links;
-use super::markdown::{USER_LINK_REL, is_web_url, to_safe_html};
+use super::markdown::{USER_LINK_REL, to_safe_html};
 use super::page::{PageError, canonical_name, html};
-use super::view::{Day, FacetView, Layout, Pages, SortLink};
+use super::view::{Day, FacetView, Layout, Pages, SortLink, UserLink};
 use crate::error::ApiError;
 use crate::handlers::needs::{ListParams, list_query};
 use crate::state::AppState;
@@ -67,21 +67,6 @@ struct NeedView {
     links: Vec<UserLink>,
     answers: Vec<Answer>,
     rel: &'static str,
-}
-
-/// A URL someone supplied: a link only when it is http(s).
-pub struct UserLink {
-    pub url: String,
-    pub linkable: bool,
-}
-
-impl UserLink {
-    pub fn new(url: &str) -> UserLink {
-        UserLink {
-            url: url.to_owned(),
-            linkable: is_web_url(url),
-        }
-    }
 }
 
 pub async fn need(

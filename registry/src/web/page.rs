@@ -8,6 +8,7 @@ use osops_index::AssetName;
 
 use super::view::Layout;
 use crate::error::{ApiError, INTERNAL_DETAIL};
+use crate::handlers::{PathName, path_name, redirect};
 
 /// No inline script or style, nothing from another host, no framing, forms only to this site.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -116,27 +117,28 @@ impl IntoResponse for PageError {
 /// everywhere else (people do).
 pub async fn not_found(uri: Uri) -> Response {
     let path = uri.path();
-    let detail = format!("no such page `{path}`");
-    if path.starts_with("/api/") || path.starts_with("/index/") || path == "/healthz" {
+    if path.starts_with("/api/") || path.starts_with("/index/") {
         ApiError::not_found(format!("no such resource `{path}`")).into_response()
     } else {
-        PageError(ApiError::not_found(format!(
-            "{detail} (hint: search the catalog from the box above)"
-        )))
-        .into_response()
+        page_not_found(path).into_response()
     }
+}
+
+/// The 404 page for `path`.
+pub fn page_not_found(path: &str) -> PageError {
+    PageError(ApiError::not_found(format!(
+        "no such page `{path}` (hint: search the catalog from the box above)"
+    )))
 }
 
 /// `raw` as a canonical name; another spelling of one (`Nova_Evacuate_Host`) is redirected to
 /// `{prefix}/{canonical}`, anything else is a 404 naming `what`.
 pub fn canonical_name(raw: &str, prefix: &str, what: &str) -> Result<AssetName, Box<Response>> {
-    AssetName::parse(raw).map_err(|err| {
-        let response = match AssetName::canonical_form(raw) {
-            Ok(canonical) => super::browse::redirect(&format!("{prefix}/{canonical}")),
-            Err(_) => {
-                PageError(ApiError::not_found(format!("no {what} `{raw}`: {err}"))).into_response()
-            }
-        };
-        Box::new(response)
-    })
+    match path_name(raw) {
+        Ok(PathName::Canonical(name)) => Ok(name),
+        Ok(PathName::Respelled(name)) => Err(Box::new(redirect(&format!("{prefix}/{name}")))),
+        Err(err) => Err(Box::new(
+            PageError(ApiError::not_found(format!("no {what} `{raw}`: {err}"))).into_response(),
+        )),
+    }
 }

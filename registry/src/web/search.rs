@@ -62,14 +62,8 @@ pub async fn render(
         ))
         .into());
     }
-    let need_query = NeedQuery {
-        q: query.q.clone(),
-        page: 1,
-        per_page: 1,
-        ..Default::default()
-    };
-    let needs_total = match &query.q {
-        Some(_) => state.needs.list_needs(&need_query).await?.total,
+    let needs_total = match query.q.as_deref() {
+        Some(q) => state.needs.need_candidates(Some(q)).await?.len() as u64,
         None => 0,
     };
     let view = SearchView {
@@ -82,8 +76,10 @@ pub async fn render(
         assets: found.assets,
         needs_total,
         needs_href: links::needs_url(&NeedQuery {
+            q: query.q.clone(),
+            page: 1,
             per_page: crate::handlers::DEFAULT_PER_PAGE,
-            ..need_query
+            ..Default::default()
         }),
         service_needs,
     };

@@ -50,10 +50,7 @@ pub fn url(name: &str) -> String {
 /// the file, but not for a year.
 pub async fn serve(Path((hash, name)): Path<(String, String)>) -> Response {
     let Some(file) = FILES.iter().find(|f| f.name == name) else {
-        return super::page::not_found(
-            format!("/static/{hash}/{name}").parse().unwrap_or_default(),
-        )
-        .await;
+        return super::page::page_not_found(&format!("/static/{hash}/{name}")).into_response();
     };
     let cache = if hash == file.hash {
         "public, max-age=31536000, immutable"

@@ -1,6 +1,7 @@
 //! What templates are handed beyond the stores' types: the layout every page shares, facets,
 //! pages and sort links ready to print.
 
+use super::markdown::is_web_url;
 use super::static_files;
 
 /// The parts of `base.html` every page fills.
@@ -75,5 +76,20 @@ pub trait Day {
 impl Day for String {
     fn day(&self) -> &str {
         self.get(..10).unwrap_or(self)
+    }
+}
+
+/// A URL someone supplied (repository, `prompted_by`, need links): a link only when it is http(s).
+pub struct UserLink {
+    pub url: String,
+    pub linkable: bool,
+}
+
+impl UserLink {
+    pub fn new(url: &str) -> UserLink {
+        UserLink {
+            url: url.to_owned(),
+            linkable: is_web_url(url),
+        }
     }
 }

@@ -8,9 +8,9 @@ use super::owners::{asset_id, is_owner, owner_names};
 use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
 use crate::access::{Actor, Scope};
 use crate::store::{
-    AssetDetail, AssetStore, AuditAction, CatalogCounts, Dependent, NewAuditEvent, NewVersion,
-    PublishCheck, PublishOutcome, SearchPage, SearchQuery, StoreError, StoreFuture, StoredManifest,
-    VersionInfo, Yank, YankOutcome,
+    AssetDetail, AssetStore, AssetSummary, AuditAction, CatalogCounts, Dependent, NewAuditEvent,
+    NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, StoredManifest, VersionInfo,
+    Yank, YankOutcome, newest_first,
 };
 use osops_index::{AssetName, IndexEntry};
 
@@ -218,11 +218,7 @@ impl SqliteStore {
     async fn insert(&self, new: &NewVersion) -> Result<PublishOutcome, StoreError> {
         // IMMEDIATE takes the write lock now, so the rules are decided on the data the insert
         // will see: two racing publishes are decided one after the other.
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let decision = decide(&mut tx, new).await?;
         let new_asset = matches!(decision, Decision::Insert(None));
         let asset_id = match decision {
@@ -309,7 +305,7 @@ impl SqliteStore {
         let asset_id: i64 = row.try_get(0).map_err(db)?;
         let latest_version: String = row.try_get(5).map_err(db)?;
         let owners = owner_names(&mut tx, asset_id).await?;
-        let versions = sqlx::query(&format!(
+        let mut versions: Vec<VersionInfo> = sqlx::query(&format!(
             "SELECT {VERSION_COLUMNS} FROM versions v JOIN users ON users.id = v.published_by WHERE v.asset_id = ?1"
         ))
         .bind(asset_id)
@@ -319,6 +315,7 @@ impl SqliteStore {
         .iter()
         .map(version_info)
         .collect::<Result<_, _>>()?;
+        newest_first(&mut versions);
         let latest = sqlx::query(
             "SELECT manifest, readme FROM versions WHERE asset_id = ?1 AND version = ?2",
         )
@@ -387,11 +384,7 @@ impl SqliteStore {
         actor: &Actor,
         yank: Yank<'_>,
     ) -> Result<YankOutcome, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let Some(asset_id) = asset_id(&mut tx, name.as_str()).await? else {
             return Ok(YankOutcome::NoSuchVersion);
         };
@@ -442,11 +435,7 @@ impl SqliteStore {
     }
 
     async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let changed = sqlx::query(
             "UPDATE versions SET downloads = downloads + 1 \
              WHERE asset_id = (SELECT id FROM assets WHERE name = ?1) AND version_key = ?2",
@@ -513,8 +502,8 @@ impl AssetStore for SqliteStore {
         Box::pin(self.downloaded(name, version_key))
     }
 
-    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
-        Box::pin(self.search_assets(query))
+    fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>> {
+        Box::pin(self.asset_candidates(q))
     }
 
     fn set_yanked<'a>(

@@ -99,6 +99,12 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock at once, so two writers queue
+    /// instead of one failing with SQLITE_BUSY when it upgrades a read.
+    async fn write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, StoreError> {
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+
     /// Opens (creating if missing) the database file and runs the pending migrations.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::new()

@@ -9,8 +9,8 @@ use sqlx::{Row, SqliteConnection};
 
 use super::{SqliteStore, count, db, fts, is_unique_violation, json_list, to_json};
 use crate::store::{
-    Answer, CatalogNeed, NeedDetail, NeedPage, NeedQuery, NeedStore, NeedSummary, PutNeed,
-    StoreError, StoreFuture, UpdateRule, User, UserId, need_status, select_needs,
+    Answer, CatalogNeed, NeedDetail, NeedStore, NeedSummary, PutNeed, StoreError, StoreFuture,
+    UpdateRule, User, UserId, need_status,
 };
 use osops_index::{AssetName, NeedRecord, UseCase};
 
@@ -198,11 +198,7 @@ fn no_need(id: &AssetName) -> StoreError {
 
 impl SqliteStore {
     async fn create(&self, record: &NeedRecord, by: &User) -> Result<NeedDetail, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         insert(&mut tx, record, by).await?;
         let detail = written(&mut tx, &record.id).await?;
         tx.commit().await.map_err(db)?;
@@ -215,11 +211,7 @@ impl SqliteStore {
         by: &User,
         rule: UpdateRule,
     ) -> Result<PutNeed, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let existing = sqlx::query(
             "SELECT n.seq, n.created_by, users.name FROM needs n JOIN users ON users.id = n.created_by \
              WHERE n.id = ?1",
@@ -261,14 +253,13 @@ impl SqliteStore {
         Ok(detail)
     }
 
-    async fn list(&self, query: &NeedQuery) -> Result<NeedPage, StoreError> {
-        let expr = query.q.as_deref().and_then(fts::match_expression);
+    async fn matching_needs(&self, q: Option<&str>) -> Result<Vec<NeedSummary>, StoreError> {
+        let expr = q.and_then(fts::match_expression);
         let from = if expr.is_some() {
             "needs_fts JOIN needs n ON n.seq = needs_fts.rowid WHERE needs_fts MATCH ?"
         } else {
             "needs n"
         };
-        // Every need matching the text, newest first; select_needs does the rest.
         let sql = format!(
             "SELECT n.id, n.title, n.retired, n.persona, n.services, {VOTES} AS votes, {ANSWERS}, n.created_at \
              FROM {from} ORDER BY n.created_at DESC, n.seq DESC"
@@ -278,8 +269,7 @@ impl SqliteStore {
             q = q.bind(expr);
         }
         let rows = q.fetch_all(&self.reader).await.map_err(db)?;
-        let needs = rows
-            .iter()
+        rows.iter()
             .map(|r| {
                 let answers = count(r.try_get(6).map_err(db)?);
                 Ok(NeedSummary {
@@ -293,16 +283,11 @@ impl SqliteStore {
                     created_at: r.try_get(7).map_err(db)?,
                 })
             })
-            .collect::<Result<_, StoreError>>()?;
-        Ok(select_needs(needs, query))
+            .collect()
     }
 
     async fn cast(&self, id: &AssetName, user: UserId, voted: bool) -> Result<u64, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM needs WHERE id = ?1")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)
@@ -425,8 +410,8 @@ impl NeedStore for SqliteStore {
         Box::pin(self.one_need(id))
     }
 
-    fn list_needs<'a>(&'a self, query: &'a NeedQuery) -> StoreFuture<'a, NeedPage> {
-        Box::pin(self.list(query))
+    fn need_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<NeedSummary>> {
+        Box::pin(self.matching_needs(q))
     }
 
     fn vote<'a>(&'a self, id: &'a AssetName, user: UserId, voted: bool) -> StoreFuture<'a, u64> {

@@ -89,11 +89,7 @@ impl SqliteStore {
         owners: &[OwnerRef],
         add: bool,
     ) -> Result<OwnersOutcome, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let Some(asset_id) = asset_id(&mut tx, asset.as_str()).await? else {
             return Ok(OwnersOutcome::NoSuchAsset);
         };

@@ -1,11 +1,11 @@
 //! Search candidates: the listed assets that match the free text, ranked by FTS5's bm25, or every
-//! listed asset, recently updated first. `store::select_assets` filters, counts and pages them.
+//! listed asset, recently updated first. `AssetStore::search` filters, counts and pages them.
 
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
 use super::{SqliteStore, count, db, fts, json_list};
-use crate::store::{AssetSummary, SearchPage, SearchQuery, StoreError, select_assets};
+use crate::store::{AssetSummary, StoreError};
 
 /// bm25 weights per column of `assets_fts`: name, description, keywords, readme.
 const RANK: &str = "bm25(assets_fts, 10.0, 4.0, 4.0, 1.0)";
@@ -14,11 +14,11 @@ const COLUMNS: &str = "a.name, a.latest_version, a.kind, a.description, a.licens
                        a.releases, a.needs, a.keywords, a.downloads, a.created_at, a.updated_at";
 
 impl SqliteStore {
-    pub(super) async fn search_assets(
+    pub(super) async fn asset_candidates(
         &self,
-        query: &SearchQuery,
-    ) -> Result<SearchPage, StoreError> {
-        let rows = match query.q.as_deref().and_then(fts::match_expression) {
+        q: Option<&str>,
+    ) -> Result<Vec<AssetSummary>, StoreError> {
+        let rows = match q.and_then(fts::match_expression) {
             Some(expr) => {
                 let sql = format!(
                     "SELECT {COLUMNS} FROM assets_fts JOIN assets a ON a.id = assets_fts.rowid \
@@ -34,8 +34,7 @@ impl SqliteStore {
             }
         }
         .map_err(db)?;
-        let candidates = rows.iter().map(summary).collect::<Result<_, _>>()?;
-        Ok(select_assets(candidates, query))
+        rows.iter().map(summary).collect()
     }
 }
 

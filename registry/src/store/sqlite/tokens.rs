@@ -65,11 +65,7 @@ impl SqliteStore {
         action: AuditAction,
         by: &AuditActor,
     ) -> Result<TokenInfo, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let patterns: Vec<&str> = new.patterns.iter().map(Pattern::as_str).collect();
         let id = sqlx::query(
             "INSERT INTO tokens (user_id, name, sha256, created_at, scopes, patterns, expires_at, trusted_publisher) \
@@ -119,11 +115,7 @@ impl SqliteStore {
         owner: Option<UserId>,
         by: &AuditActor,
     ) -> Result<Revoked, StoreError> {
-        let mut tx = self
-            .writer
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db)?;
+        let mut tx = self.write().await?;
         let row = sqlx::query(&format!(
             "SELECT {TOKEN_COLUMNS}, t.user_id FROM tokens t JOIN users ON users.id = t.user_id WHERE t.id = ?1"
         ))

@@ -109,11 +109,7 @@ impl TrustedStore for SqliteStore {
         id: RuleId,
     ) -> StoreFuture<'a, Option<TrustedRule>> {
         Box::pin(async move {
-            let mut tx = self
-                .writer
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db)?;
+            let mut tx = self.write().await?;
             let row = sqlx::query(&format!(
                 "SELECT {RULE_COLUMNS} WHERE a.name = ?1 AND r.id = ?2"
             ))
@@ -145,11 +141,7 @@ impl TrustedStore for SqliteStore {
         now: &'a str,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut tx = self
-                .writer
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db)?;
+            let mut tx = self.write().await?;
             sqlx::query("DELETE FROM trusted_token_uses WHERE expires_at < ?1")
                 .bind(now)
                 .execute(&mut *tx)

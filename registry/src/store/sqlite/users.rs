@@ -90,11 +90,7 @@ impl UserStore for SqliteStore {
         by: &'a AuditActor,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut tx = self
-                .writer
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db)?;
+            let mut tx = self.write().await?;
             let row = sqlx::query("SELECT disabled_at FROM users WHERE name = ?1")
                 .bind(name)
                 .fetch_optional(&mut *tx)
@@ -186,11 +182,7 @@ impl UserStore for SqliteStore {
         by: &'a AuditActor,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let mut tx = self
-                .writer
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(db)?;
+            let mut tx = self.write().await?;
             let team_id: Option<i64> = sqlx::query_scalar("SELECT id FROM teams WHERE name = ?1")
                 .bind(team)
                 .fetch_optional(&mut *tx)
