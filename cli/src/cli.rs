@@ -20,9 +20,19 @@ Environment:
   OSOPS_OIDC_TOKEN  the CI job's identity token, for `osops publish --trusted`
   NO_COLOR          disables colours
 
-Config: $XDG_CONFIG_HOME/osops/config.toml (default ~/.config/osops/config.toml) holds the tokens
-`osops login` saves, one per registry. A command uses --token, else OSOPS_TOKEN, else the token
-saved for the registry it talks to.
+Config: $XDG_CONFIG_HOME/osops/config.toml (default ~/.config/osops/config.toml) names registries
+and holds the tokens `osops login` saves:
+
+  [registry]
+  default = \"internal\"        # a name below or a URL; else the public registry
+  [registries.internal]
+  url = \"https://osops.cloud.example.internal\"
+  token = \"osops_…\"           # optional; `osops login --registry internal` writes it
+
+--registry takes a name from that file or a URL; without it a command talks to the default
+registry, and `osops install` looks a requirement up in every configured registry (the named ones
+and the default). A command uses --token, else OSOPS_TOKEN, else the token saved for the registry
+it talks to; --token and OSOPS_TOKEN go only to that registry, the others get their saved tokens.
 
 ",
     crate::exit::help_text!()
@@ -43,15 +53,10 @@ pub struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// The registry to talk to
-    #[arg(
-        long,
-        global = true,
-        env = "OSOPS_REGISTRY",
-        default_value = DEFAULT_REGISTRY,
-        value_name = "URL"
-    )]
-    pub registry: String,
+    /// The registry to talk to: a name from the config file, or a URL [default: the config
+    /// file's `[registry] default`, else the public registry]
+    #[arg(long, global = true, env = "OSOPS_REGISTRY", value_name = "NAME|URL")]
+    pub registry: Option<String>,
 
     /// API token; overrides OSOPS_TOKEN and the token `osops login` saved. Prefer OSOPS_TOKEN,
     /// which `ps` does not show

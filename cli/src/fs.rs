@@ -1,33 +1,8 @@
 //! File-system steps of installing that must not leave partial state behind.
 
-use std::io::Read;
 use std::path::Path;
 
 use crate::home::{self, io_error};
-
-/// A file's bytes, or `None` if it does not exist; a file larger than `max` is removed and treated
-/// as absent (it cannot be a valid archive).
-pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Option<Vec<u8>>, home::Error> {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(home::Error::Io {
-                path: path.to_owned(),
-                source: e,
-            });
-        }
-    };
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_error(path))?;
-    if bytes.len() as u64 > max {
-        std::fs::remove_file(path).map_err(io_error(path))?;
-        return Ok(None);
-    }
-    Ok(Some(bytes))
-}
 
 pub(crate) fn remove_path(path: &Path) -> Result<(), home::Error> {
     let result = match std::fs::symlink_metadata(path) {

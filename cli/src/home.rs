@@ -6,8 +6,11 @@
 //!   assets/NAME/.tmp-VERSION-XXXX/  an extraction in progress; removed by the next install
 //!   bin/CMD -> ../assets/NAME/VERSION/PATH     the `[entrypoints] bin` links
 //!   receipts/NAME.json              written last: an asset is installed iff its receipt exists
-//!   cache/REGISTRY-ID/SHA256.osops  verified archives, one cache per registry
+//!   .lock                           held by the osops process changing this tree
 //! ```
+//!
+//! A project's `.osops/` has the same layout. Downloads are cached apart, under `$OSOPS_CACHE`
+//! (see [`crate::cache`]).
 //!
 //! Receipts live outside the asset directories, so no archive can carry one (SECURITY-TESTS 10).
 
@@ -72,6 +75,20 @@ pub struct Receipt {
     pub installed_at: String,
     /// Command → path of the file inside the asset directory.
     pub bins: BTreeMap<String, String>,
+    /// Installed by name (`osops install NAME`), not only as another asset's dependency.
+    /// Receipts written before dependencies existed have no such field: those were all by name.
+    #[serde(default = "by_name")]
+    pub requested: bool,
+    /// The requirement it was installed with (`^1.2`), kept by `osops upgrade`; none: any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub req: Option<String>,
+    /// The assets this version depends on, as resolved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<AssetName>,
+}
+
+fn by_name() -> bool {
+    true
 }
 
 /// The layout of one `$OSOPS_HOME`.
@@ -132,13 +149,6 @@ impl Home {
 
     pub fn receipt_path(&self, name: &AssetName) -> PathBuf {
         self.receipts_dir().join(format!("{name}.json"))
-    }
-
-    /// `cache/REGISTRY-ID/`: one download cache per registry.
-    pub fn cache_dir(&self, registry: &str) -> PathBuf {
-        self.root
-            .join("cache")
-            .join(crate::client::registry_id(registry))
     }
 
     pub fn read_receipt(&self, name: &AssetName) -> Result<Option<Receipt>, Error> {
@@ -239,6 +249,9 @@ mod tests {
             registry: "http://127.0.0.1:8080".into(),
             installed_at: now_rfc3339(),
             bins: BTreeMap::from([("tool".to_owned(), "bin/tool.sh".to_owned())]),
+            requested: true,
+            req: Some("^1".into()),
+            dependencies: vec![AssetName::parse("os-helpers").expect("name")],
         }
     }
 
@@ -289,26 +302,16 @@ mod tests {
             [
                 "bins",
                 "cksum",
+                "dependencies",
                 "installed_at",
                 "name",
                 "registry",
+                "req",
+                "requested",
                 "version"
             ]
         );
         assert_eq!(value["bins"]["tool"], "bin/tool.sh");
         assert_eq!(value["version"], "1.2.0");
-    }
-
-    #[test]
-    fn caches_differ_per_registry() {
-        let home = Home::at("/h");
-        assert_ne!(
-            home.cache_dir("http://a.example"),
-            home.cache_dir("http://b.example")
-        );
-        assert_eq!(
-            home.cache_dir("http://a.example/"),
-            home.cache_dir("http://a.example")
-        );
     }
 }

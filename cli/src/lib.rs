@@ -8,8 +8,12 @@
 //! - [`client`]: the UI-free API client. It never prints; it reports progress and retries through
 //!   [`client::Reporter`] and fails with a typed [`client::Error`].
 //! - [`printer`]: stdout carries data, stderr carries talk (status verbs, warnings, progress bars).
-//! - [`home`]: the `$OSOPS_HOME` layout and install receipts; [`install`] and [`links`]: the
-//!   install and uninstall operations; [`resolve`]: `NAME@REQ` specs and version selection.
+//! - [`home`]: the layout of a tree (`$OSOPS_HOME`, a project's `.osops/`) and install receipts;
+//!   [`install`]: the install engine (requirements → [`lockfile`] → the tree), with [`solve`]
+//!   (the PubGrub resolver and its conflict explanations), [`cache`] (`$OSOPS_CACHE`: archives,
+//!   index files, parallel downloads), [`project`] (a project's `osops.toml`), [`links`] (bin
+//!   links); [`resolve`]: `NAME@REQ` specs; [`registries`]: the named registries of the config;
+//!   [`failpoint`]: test-only pause points for the crash tests.
 //! - [`need`]: need records from `osops need new`'s flags or a need file, checked before sending,
 //!   and the per-file import of need documents.
 //! - [`package`]: reading a manifest and packing an asset; [`scaffold`]: `osops new`/`init`;
@@ -19,21 +23,27 @@
 //!   [`trusted`]: finding a CI job's OIDC identity token for `osops publish --trusted`.
 //! - [`exit`]: the exit codes, and the one function that maps an error chain to one.
 
+pub mod cache;
 pub mod cli;
 pub mod client;
 pub mod commands;
 pub mod config;
 pub mod exit;
+pub mod failpoint;
 mod fs;
 pub mod home;
 pub mod install;
 pub mod links;
+pub mod lockfile;
 pub mod need;
 pub mod package;
 pub mod printer;
+pub mod project;
+pub mod registries;
 pub mod resolve;
 pub mod runner;
 pub mod scaffold;
+pub mod solve;
 #[cfg(test)]
 mod test_server;
 pub mod token;
@@ -77,6 +87,18 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         } else if let Some(e) = cause.downcast_ref::<resolve::Error>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<install::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<project::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<lockfile::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<solve::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<cache::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<cache::ReadError>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<cache::download::DownloadError>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<package::Error>() {
             e.hint()

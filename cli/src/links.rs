@@ -179,6 +179,9 @@ mod tests {
             registry: "http://r".into(),
             installed_at: "2026-01-01T00:00:00Z".into(),
             bins: Default::default(),
+            requested: true,
+            req: None,
+            dependencies: vec![],
         })
         .expect("receipt");
         assert_eq!(

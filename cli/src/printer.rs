@@ -51,6 +51,11 @@ impl Printer {
         self.verbosity
     }
 
+    /// Whether progress bars are drawn: stderr is a terminal and `--quiet` was not given.
+    pub fn shows_progress(&self) -> bool {
+        self.progress
+    }
+
     fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             format!("{style}{text}{style:#}")

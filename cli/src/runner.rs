@@ -68,6 +68,10 @@ pub struct Target {
     pub program: PathBuf,
     /// Arguments before the user's.
     pub args: Vec<OsString>,
+    /// The installed asset's directory, given to it as `OSOPS_ASSET_DIR`.
+    pub asset_dir: PathBuf,
+    /// The tree's `bin/`, put first on PATH so the asset finds its dependencies' commands.
+    pub bin_dir: PathBuf,
 }
 
 /// Finds what to run for `name`.
@@ -76,14 +80,17 @@ pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target
         .read_receipt(name)?
         .ok_or_else(|| Error::NotInstalled(name.clone()))?;
     let dir = home.version_dir(name, &receipt.version);
+    let located = |program: PathBuf, args: Vec<OsString>| Target {
+        program,
+        args,
+        asset_dir: dir.clone(),
+        bin_dir: home.bin_dir(),
+    };
     let bins: Vec<String> = receipt.bins.keys().cloned().collect();
     let file = |path: &str| path.split('/').fold(dir.clone(), |p, part| p.join(part));
     match (bin, receipt.bins.len()) {
         (Some(bin), _) => match receipt.bins.get(bin) {
-            Some(path) => Ok(Target {
-                program: file(path),
-                args: vec![],
-            }),
+            Some(path) => Ok(located(file(path), vec![])),
             None => Err(Error::NoSuchBin {
                 name: name.clone(),
                 bin: bin.to_owned(),
@@ -97,10 +104,7 @@ pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target
                 .next()
                 .map(String::as_str)
                 .unwrap_or_default();
-            Ok(Target {
-                program: file(path),
-                args: vec![],
-            })
+            Ok(located(file(path), vec![]))
         }
         (None, 0) => {
             let manifest = Manifest::from_dir(&dir).map_err(|source| Error::Manifest {
@@ -113,10 +117,7 @@ pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target
                 .ok_or_else(|| Error::NothingToRun { name: name.clone() })?;
             let program = find_in_path("ansible-playbook")
                 .ok_or_else(|| Error::NoAnsible { name: name.clone() })?;
-            Ok(Target {
-                program,
-                args: vec![file(&playbook).into_os_string()],
-            })
+            Ok(located(program, vec![file(&playbook).into_os_string()]))
         }
         (None, _) => Err(Error::Ambiguous {
             name: name.clone(),
@@ -126,10 +127,15 @@ pub fn target(home: &Home, name: &AssetName, bin: Option<&str>) -> Result<Target
 }
 
 /// Runs `target` with `args` after its own, returning the child's exit code (Unix: never returns
-/// on success, the process becomes the child).
+/// on success, the process becomes the child). The environment passes through untouched
+/// (`OS_CLOUD`, every `OS_*`), plus `OSOPS_ASSET_DIR` and the tree's `bin/` first on PATH.
 pub fn run(target: &Target, args: &[OsString]) -> Result<ExitCode, Error> {
     let mut command = Command::new(&target.program);
-    command.args(&target.args).args(args);
+    command
+        .args(&target.args)
+        .args(args)
+        .env("OSOPS_ASSET_DIR", &target.asset_dir)
+        .env("PATH", path_with(&target.bin_dir));
     let spawn_error = |source| Error::Spawn {
         program: target.program.clone(),
         source,
@@ -146,6 +152,14 @@ pub fn run(target: &Target, args: &[OsString]) -> Result<ExitCode, Error> {
             status.code().map_or(1, |c| (c & 0xff) as u8),
         ))
     }
+}
+
+/// PATH with `dir` first (once).
+fn path_with(dir: &Path) -> OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    let paths =
+        std::iter::once(dir.to_owned()).chain(std::env::split_paths(&rest).filter(|p| p != dir));
+    std::env::join_paths(paths).unwrap_or(rest)
 }
 
 /// The first executable file called `command` on PATH (or `command` itself if it has a `/`).
@@ -189,6 +203,9 @@ mod tests {
                 .iter()
                 .map(|(c, p)| ((*c).to_owned(), (*p).to_owned()))
                 .collect::<BTreeMap<_, _>>(),
+            requested: true,
+            req: None,
+            dependencies: vec![],
         })
         .expect("receipt");
         name

@@ -57,6 +57,8 @@ pub struct Seen {
     /// The `Authorization` header, if any.
     pub authorization: Option<String>,
     pub content_type: Option<String>,
+    /// The `If-None-Match` header, if any.
+    pub if_none_match: Option<String>,
     pub body: Vec<u8>,
 }
 
@@ -119,7 +121,7 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<Seen>>) {
         parts.next().unwrap_or("")
     );
     let mut length = 0usize;
-    let (mut authorization, mut content_type) = (None, None);
+    let (mut authorization, mut content_type, mut if_none_match) = (None, None, None);
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
@@ -132,6 +134,8 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<Seen>>) {
                 authorization = Some(v.trim().to_owned());
             } else if k.eq_ignore_ascii_case("content-type") {
                 content_type = Some(v.trim().to_owned());
+            } else if k.eq_ignore_ascii_case("if-none-match") {
+                if_none_match = Some(v.trim().to_owned());
             }
         }
     }
@@ -150,6 +154,7 @@ fn serve(stream: TcpStream, routes: &Mutex<Routes>, log: &Mutex<Vec<Seen>>) {
         request,
         authorization,
         content_type,
+        if_none_match,
         body,
     });
     let mut stream = reader.into_inner();

@@ -151,7 +151,7 @@ fn every_command_has_help_with_an_example() {
 #[test]
 fn usage_errors_exit_2() {
     let env = Env::new();
-    assert_eq!(env.run(&["install"]).code(), 2);
+    assert_eq!(env.run(&["uninstall"]).code(), 2);
     assert_eq!(env.run(&["new", "x-y", "--kind", "banana"]).code(), 2);
     assert_eq!(env.run(&["search", "--per-page", "101"]).code(), 2);
     assert_eq!(
@@ -448,6 +448,26 @@ fn fake_install(env: &Env, name: &str, bins: &[(&str, &str)]) {
 }
 
 #[test]
+fn install_without_names_outside_a_project_says_what_to_do() {
+    let env = Env::new();
+    let run = env.run(&["install"]).failure();
+    assert!(
+        run.stderr().contains("no osops.toml in"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("name the assets to install"),
+        "the hint: {}",
+        run.stderr()
+    );
+    assert!(
+        !env.work().join("osops.lock").exists(),
+        "nothing is written"
+    );
+}
+
+#[test]
 fn list_prints_installed_assets_sorted() {
     let env = Env::new();
     assert_eq!(env.run(&["list", "--json"]).success().stdout(), "[]\n");
@@ -460,7 +480,8 @@ fn list_prints_installed_assets_sorted() {
     );
     assert_eq!(
         env.run(&["list", "--json"]).success().stdout(),
-        "[{\"name\":\"alpha-tool\",\"version\":\"1.0.0\"},{\"name\":\"zeta-check\",\"version\":\"1.0.0\"}]\n"
+        "[{\"name\":\"alpha-tool\",\"version\":\"1.0.0\",\"dependency\":false},\
+         {\"name\":\"zeta-check\",\"version\":\"1.0.0\",\"dependency\":false}]\n"
     );
 }
 

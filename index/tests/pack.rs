@@ -153,9 +153,10 @@ fn archive_layout_is_the_documented_one() {
 }
 
 #[test]
-fn vcs_directories_and_archives_are_left_out() {
+fn vcs_directories_installed_dependencies_and_archives_are_left_out() {
     let tmp = asset(false);
     write(tmp.path(), ".git/config", "[core]\n");
+    write(tmp.path(), ".osops/receipts/dep.json", "{}\n");
     write(tmp.path(), "lib/.svn/entries", "x\n");
     write(tmp.path(), "nova-tools-0.0.9.osops", "old archive\n");
     let manifest = Manifest::from_dir(tmp.path()).expect("manifest");

@@ -45,6 +45,10 @@ fn build_binaries() -> PathBuf {
             "-p",
             "osops-registry",
             "--bins",
+            // As `cargo test --workspace` builds it (this crate enables the feature), so this
+            // build is a no-op there; the crash tests need its pause points.
+            "--features",
+            "osops/failpoints",
         ])
         .env("CARGO_TARGET_DIR", target_dir);
     if profile_dir.file_name().is_some_and(|p| p == "release") {

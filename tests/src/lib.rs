@@ -13,6 +13,7 @@
 //! The binaries are built once per test process with `cargo build` into the same target directory
 //! as the tests (Cargo only hands `CARGO_BIN_EXE_*` to tests of the package that owns the binary).
 
+pub mod assets;
 mod binaries;
 pub mod browser;
 mod context;

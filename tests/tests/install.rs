@@ -80,7 +80,7 @@ fn install_picks_newest_matching_version_and_upgrades_in_place() {
     let listed = ctx.osops(&["list", "--json"]).assert_success().json();
     assert_eq!(
         listed,
-        serde_json::json!([{"name": "hello-ops", "version": "2.0.0"}])
+        serde_json::json!([{"name": "hello-ops", "version": "2.0.0", "dependency": false}])
     );
 }
 
@@ -115,11 +115,16 @@ fn tampered_archive_fails_the_checksum_and_installs_nothing() {
             .exists()
     );
     assert!(!ctx.osops_home().join("bin/hello-ops").exists());
+    // Only the tree's lock file, which is not state; the cache holds no such archive.
+    let lock = ctx.osops_home().join(".lock");
     let leftovers: Vec<_> = walk(&ctx.osops_home())
         .into_iter()
-        .filter(|p| {
-            !p.starts_with(ctx.osops_home().join("cache")) || p.to_string_lossy().contains(&cksum)
-        })
+        .filter(|p| *p != lock)
+        .chain(
+            walk(&ctx.root().join("home/.cache/osops"))
+                .into_iter()
+                .filter(|p| p.to_string_lossy().contains(&cksum)),
+        )
         .collect();
     assert!(
         leftovers.is_empty(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::{RequestBuilder, Response};
 use sha2::{Digest, Sha256};
 
-use super::{Client, Error, MAX_JSON_BODY, Reporter};
+use super::{Client, Error, MAX_JSON_BODY, Reporter, Revalidated};
 
 /// The longest `Retry-After` the client waits for. A longer one is not waited for: the request
 /// fails at once, and the error says when to try again (a rate limit of "30 per hour" answers
@@ -20,14 +20,16 @@ const MAX_ERROR_BODY: u64 = 64 * 1024;
 pub(super) enum Policy {
     /// Never: a write whose repetition could do something twice.
     Once,
-    /// A GET: every transient failure (no answer, a broken answer, 5xx, 429).
+    /// A GET or a download: every transient failure (no answer, a broken answer, a timed-out
+    /// attempt, 5xx, 429). Each attempt has its own deadline, so the whole request is bounded by
+    /// `(retries + 1) × total_timeout` plus the backoff.
     Idempotent,
     /// A publish: only when no answer came at all (the connection was refused, reset or closed
     /// before a response) and on 429. Sending the same archive again is safe because a publish
     /// is idempotent by content: if a first attempt did land, the registry answers the retry
     /// "already published with identical contents" (200), never a second version nor a 409. A
-    /// 5xx or a broken answer is not retried: the registry did answer, and the operator (or the
-    /// CI job) sees that answer.
+    /// 5xx, a broken answer or a timeout while waiting for the answer is not retried: the
+    /// registry may have received the archive, and the operator (or the CI job) sees that answer.
     Publish,
 }
 
@@ -40,6 +42,8 @@ enum Transient {
     Status(u16),
     /// The connection broke while the answer's body was arriving.
     BrokenBody,
+    /// The attempt timed out: no bytes within the read timeout, or past its total deadline.
+    TimedOut,
 }
 
 impl Policy {
@@ -86,6 +90,49 @@ impl Client {
             }
         })
         .map(|(_, body)| body)
+    }
+
+    /// A conditional GET of `url` (retried): with `etag`, sends `If-None-Match` and a `304` comes
+    /// back as [`Revalidated::NotModified`]; otherwise the body (at most [`MAX_JSON_BODY`] bytes)
+    /// and the answer's `ETag`, if any. Error statuses (404 included) are errors, as for every GET.
+    pub fn get_revalidated(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        reporter: &dyn Reporter,
+    ) -> Result<Revalidated, Error> {
+        self.with_retries(url, Policy::Idempotent, reporter, |deadline| {
+            let mut request = self.http.get(url);
+            if let Some(etag) = etag {
+                request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+            }
+            let resp = match request.send() {
+                Ok(resp) => resp,
+                Err(e) => return send_error(url, e, self.settings.read_timeout),
+            };
+            if resp.status() == reqwest::StatusCode::NOT_MODIFIED && etag.is_some() {
+                return Attempt::Done(Revalidated::NotModified);
+            }
+            let resp = match sort_answer(url, resp) {
+                Ok(resp) => resp,
+                Err(attempt) => return attempt,
+            };
+            // An ETag that is not visible ASCII cannot be sent back; it is dropped.
+            let etag = resp
+                .headers()
+                .get(reqwest::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned);
+            let mut body = Vec::new();
+            match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
+                body.extend_from_slice(chunk);
+                Ok(())
+            }) {
+                Ok(_) => Attempt::Done(Revalidated::Fetched { body, etag }),
+                Err(attempt) => attempt,
+            }
+        })
     }
 
     /// Sends the request `make` builds, again for each attempt the `policy` allows, and returns
@@ -240,22 +287,27 @@ impl Client {
         let resp = request
             .send()
             .map_err(|e| send_error(url, e, self.settings.read_timeout))?;
-        let status = resp.status();
-        if status.is_success() {
-            return Ok(resp);
-        }
-        let after = retry_after(&resp);
-        let error = api_error(url, resp, after);
-        if status.is_server_error() || status.as_u16() == 429 {
-            Err(Attempt::Retry {
-                reason: format!("HTTP {}", status.as_u16()),
-                why: Transient::Status(status.as_u16()),
-                error,
-                after,
-            })
-        } else {
-            Err(Attempt::Fail(error))
-        }
+        sort_answer(url, resp)
+    }
+}
+
+/// A success to read, or the attempt's outcome for an error status.
+fn sort_answer<T>(url: &str, resp: Response) -> Result<Response, Attempt<T>> {
+    let status = resp.status();
+    if status.is_success() {
+        return Ok(resp);
+    }
+    let after = retry_after(&resp);
+    let error = api_error(url, resp, after);
+    if status.is_server_error() || status.as_u16() == 429 {
+        Err(Attempt::Retry {
+            reason: format!("HTTP {}", status.as_u16()),
+            why: Transient::Status(status.as_u16()),
+            error,
+            after,
+        })
+    } else {
+        Err(Attempt::Fail(error))
     }
 }
 
@@ -269,10 +321,15 @@ fn send_error<T>(url: &str, e: reqwest::Error, read_timeout: Duration) -> Attemp
             after: None,
         }
     } else if e.is_timeout() {
-        Attempt::Fail(Error::Timeout {
-            url,
-            after: read_timeout,
-        })
+        Attempt::Retry {
+            reason: "timed out".into(),
+            why: Transient::TimedOut,
+            error: Error::Timeout {
+                url,
+                after: read_timeout,
+            },
+            after: None,
+        }
     } else if e.is_request() || e.is_body() {
         // The connection was reset or closed before an answer.
         Attempt::Retry {
@@ -308,21 +365,13 @@ fn read_body<T>(
     let mut total: u64 = 0;
     loop {
         if Instant::now() > deadline {
-            return Err(Attempt::Fail(Error::Timeout {
-                url: url.to_owned(),
-                after: deadline - started,
-            }));
+            return Err(timed_out(url, deadline.saturating_duration_since(started)));
         }
         let n = match resp.read(&mut buf) {
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) if is_timeout(&e) => {
-                return Err(Attempt::Fail(Error::Timeout {
-                    url: url.to_owned(),
-                    after: started.elapsed(),
-                }));
-            }
+            Err(e) if is_timeout(&e) => return Err(timed_out(url, started.elapsed())),
             Err(e) => {
                 return Err(Attempt::Retry {
                     reason: "connection broke during the answer".into(),
@@ -340,6 +389,19 @@ fn read_body<T>(
             return Err(too_large());
         }
         sink(&buf[..n]).map_err(|e| Attempt::Fail(Error::Io(e)))?;
+    }
+}
+
+/// An attempt that ran out of time, `after` reading for that long.
+fn timed_out<T>(url: &str, after: Duration) -> Attempt<T> {
+    Attempt::Retry {
+        reason: "timed out".into(),
+        why: Transient::TimedOut,
+        error: Error::Timeout {
+            url: url.to_owned(),
+            after,
+        },
+        after: None,
     }
 }
 

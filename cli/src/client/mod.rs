@@ -2,11 +2,17 @@
 //!
 //! It never prints: progress and retries go through [`Reporter`], failures come back as [`Error`],
 //! whose [`Error::Api`] carries the `detail` of the server's problem+json body. Every request has a
-//! connect timeout, an idle (read) timeout and a total deadline; GETs are retried with exponential
-//! backoff on connection failures, resets, 5xx and 429 answers, a bounded number of times, and then
-//! fail closed. A publish is retried only when no answer came and on 429 (see `http::Policy`);
-//! other writes are sent once. Bodies are read with a size cap, so a registry cannot feed endless
-//! data.
+//! connect timeout, an idle (read) timeout and a total deadline per attempt; GETs and downloads are
+//! retried with exponential backoff on connection failures, resets, timed-out attempts (a stalled
+//! or trickling answer), 5xx and 429 answers, a bounded number of times, and then fail closed
+//! ([`Error::GaveUp`]). A publish is retried only when no answer came and on 429 (see
+//! `http::Policy`); other writes are sent once. Bodies are read with a size cap, so a registry
+//! cannot feed endless data.
+//!
+//! Index files can be fetched conditionally ([`Client::get_revalidated`], `If-None-Match`) and
+//! parsed apart from fetching ([`parse_index`], [`parse_config`]), so the download cache
+//! (`crate::cache`) can keep them. A [`Client`] is `Send + Sync`: download threads share one,
+//! and its connection pool.
 //!
 //! The calls are grouped by resource: assets and the index here, [`needs`] (needs, votes, yanks),
 //! [`accounts`] (tokens, owners) and [`trusted`] (trusted publishing).
@@ -43,6 +49,15 @@ pub trait Reporter {
     /// Attempt `attempt` of `attempts` failed for `reason`; the client waits `delay` and retries.
     fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, _delay: Duration, _reason: &str) {
     }
+}
+
+/// The answer to [`Client::get_revalidated`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revalidated {
+    /// `304`: the copy whose ETag was sent is current.
+    NotModified,
+    /// `200`: the body, and its `ETag` when the server sent one.
+    Fetched { body: Vec<u8>, etag: Option<String> },
 }
 
 /// A [`Reporter`] that reports nothing.
@@ -115,12 +130,9 @@ impl Client {
 
     /// `GET /index/config.json`.
     pub fn index_config(&self, reporter: &dyn Reporter) -> Result<IndexConfig, Error> {
-        let url = format!("{}/index/config.json", self.base);
+        let url = self.index_config_url();
         let body = self.get_bytes(&url, reporter)?;
-        serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            url,
-            message: e.to_string(),
-        })
+        parse_config(&url, &body)
     }
 
     /// `GET /index/{prefix}/{name}`: every published version, oldest first. `None` when the
@@ -130,35 +142,22 @@ impl Client {
         name: &AssetName,
         reporter: &dyn Reporter,
     ) -> Result<Option<Vec<IndexEntry>>, Error> {
-        let url = format!("{}/index/{}", self.base, osops_index::index_path(name));
-        let body = match self.get_bytes(&url, reporter) {
-            Ok(body) => body,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let text = std::str::from_utf8(&body).map_err(|e| Error::Decode {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
-        let mut entries = Vec::new();
-        for (n, line) in text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let entry: IndexEntry = serde_json::from_str(line).map_err(|e| Error::Decode {
-                url: url.clone(),
-                message: format!("line {}: {e}", n + 1),
-            })?;
-            if &entry.name != name {
-                return Err(Error::Decode {
-                    url,
-                    message: format!("line {} is about `{}`, not `{name}`", n + 1, entry.name),
-                });
-            }
-            entries.push(entry);
+        let url = self.index_file_url(name);
+        match self.get_bytes(&url, reporter) {
+            Ok(body) => parse_index(&url, name, &body).map(Some),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
         }
-        Ok(Some(entries))
+    }
+
+    /// The URL of `config.json` in the registry's index.
+    pub fn index_config_url(&self) -> String {
+        format!("{}/index/config.json", self.base)
+    }
+
+    /// The URL of the index file of `name`.
+    pub fn index_file_url(&self, name: &AssetName) -> String {
+        format!("{}/index/{}", self.base, osops_index::index_path(name))
     }
 
     /// `GET /api/v1/assets?…`.
@@ -261,6 +260,39 @@ fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, E
         url: url.to_owned(),
         message: e.to_string(),
     })
+}
+
+/// Parses an index file of `name` fetched from `url`: one JSON [`IndexEntry`] per line, blank lines
+/// skipped, every line about `name`.
+pub fn parse_index(url: &str, name: &AssetName, body: &[u8]) -> Result<Vec<IndexEntry>, Error> {
+    let text = std::str::from_utf8(body).map_err(|e| Error::Decode {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    let mut entries = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let entry: IndexEntry = serde_json::from_str(line).map_err(|e| Error::Decode {
+            url: url.to_owned(),
+            message: format!("line {}: {e}", n + 1),
+        })?;
+        if &entry.name != name {
+            return Err(Error::Decode {
+                url: url.to_owned(),
+                message: format!("line {} is about `{}`, not `{name}`", n + 1, entry.name),
+            });
+        }
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// Parses the index's `config.json` fetched from `url`.
+pub fn parse_config(url: &str, body: &[u8]) -> Result<IndexConfig, Error> {
+    decode(url, body)
 }
 
 /// Checks the registry URL (http or https) and drops a trailing `/`.

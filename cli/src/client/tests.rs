@@ -170,7 +170,7 @@ fn downloads_stop_at_the_size_limit() {
 }
 
 #[test]
-fn a_trickling_server_hits_the_deadline() {
+fn a_trickling_server_is_retried_then_given_up_on() {
     let server = TestServer::start();
     server.route(
         "GET /slow",
@@ -194,8 +194,172 @@ fn a_trickling_server_hits_the_deadline() {
             &Silent,
         )
         .expect_err("deadline");
-    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(
+        matches!(&err, Error::GaveUp { attempts: 3, last, .. } if matches!(**last, Error::Timeout { .. })),
+        "{err:?}"
+    );
+    assert_eq!(server.count("GET /slow"), 3, "1 try + 2 retries");
     assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(err.hint().is_some_and(|h| h.contains("OSOPS_HTTP_TIMEOUT")));
+}
+
+#[test]
+fn a_stalled_answer_is_retried_until_one_arrives() {
+    let server = TestServer::start();
+    server.route(
+        "GET /index/config.json",
+        vec![
+            Reply::Trickle {
+                every: Duration::from_secs(5),
+            },
+            Reply::json(200, &config_json()),
+        ],
+    );
+    let settings = Settings {
+        read_timeout: Duration::from_millis(200),
+        ..fast()
+    };
+    let client = Client::new(&server.url, None, settings).expect("client");
+    let retries = Retries::default();
+    let config = client.index_config(&retries).expect("second try answers");
+    assert_eq!(config.v, 1);
+    assert_eq!(server.count("GET /index/config.json"), 2);
+    assert_eq!(retries.reasons(), ["timed out"]);
+}
+
+#[test]
+fn a_publish_that_times_out_is_not_sent_again() {
+    let server = TestServer::start();
+    server.route(
+        "PUT /api/v1/assets",
+        vec![Reply::Trickle {
+            every: Duration::from_secs(5),
+        }],
+    );
+    let settings = Settings {
+        read_timeout: Duration::from_millis(200),
+        ..fast()
+    };
+    let client = Client::new(&server.url, Some("osops_t".into()), settings).expect("client");
+    let err = client
+        .publish(b"bytes", false, &Silent)
+        .expect_err("timeout");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(server.count("PUT /api/v1/assets"), 1);
+}
+
+#[test]
+fn downloads_retry_server_errors_and_report_each_retry() {
+    let server = TestServer::start();
+    server.route(
+        "GET /a",
+        vec![
+            Reply::problem(500, "boom"),
+            Reply::problem(502, "bad gateway"),
+            Reply::ok(b"archive bytes".to_vec()),
+        ],
+    );
+    let client = Client::new(&server.url, None, fast()).expect("client");
+    let mut file = tempfile::tempfile().expect("tempfile");
+    let retries = Retries::default();
+    let (size, sha) = client
+        .download(&format!("{}/a", server.url), "a", &mut file, 1000, &retries)
+        .expect("third try answers");
+    assert_eq!(size, 13);
+    assert_eq!(sha, osops_index::sha256_hex(b"archive bytes"));
+    assert_eq!(server.count("GET /a"), 3);
+    assert_eq!(retries.reasons(), ["HTTP 500", "HTTP 502"]);
+}
+
+/// Records the reason of each retry.
+#[derive(Default)]
+struct Retries(std::sync::Mutex<Vec<String>>);
+
+impl Retries {
+    fn reasons(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
+    }
+}
+
+impl Reporter for Retries {
+    fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, _delay: Duration, reason: &str) {
+        self.0.lock().expect("lock").push(reason.to_owned());
+    }
+}
+
+#[test]
+fn conditional_gets_send_the_etag_and_understand_304() {
+    let server = TestServer::start();
+    let path = "/index/no/va/nova-tools";
+    server.route(
+        &format!("GET {path}"),
+        vec![
+            Reply::Http {
+                status: 200,
+                headers: vec![("ETag".into(), "\"v1\"".into())],
+                body: b"line\n".to_vec(),
+            },
+            Reply::Http {
+                status: 304,
+                headers: vec![("ETag".into(), "\"v1\"".into())],
+                body: vec![],
+            },
+        ],
+    );
+    let client = Client::new(&server.url, None, fast()).expect("client");
+    let url = format!("{}{path}", server.url);
+    assert_eq!(
+        client.get_revalidated(&url, None, &Silent).expect("200"),
+        Revalidated::Fetched {
+            body: b"line\n".to_vec(),
+            etag: Some("\"v1\"".into())
+        }
+    );
+    assert_eq!(
+        client
+            .get_revalidated(&url, Some("\"v1\""), &Silent)
+            .expect("304"),
+        Revalidated::NotModified
+    );
+    let seen = server.seen();
+    assert_eq!(seen[0].if_none_match, None);
+    assert_eq!(seen[1].if_none_match.as_deref(), Some("\"v1\""));
+}
+
+#[test]
+fn index_files_parse_line_by_line_and_name_the_bad_line() {
+    let name = osops_index::AssetName::parse("nova-tools").expect("name");
+    let line = |n: &str, v: &str| {
+        serde_json::json!({"name": n, "vers": v, "kind": "script", "cksum": "ab".repeat(32),
+                           "published_at": "2026-11-23T15:21:06Z", "v": 1})
+        .to_string()
+    };
+    let body = format!(
+        "{}\n\n{}\n",
+        line("nova-tools", "1.0.0"),
+        line("nova-tools", "1.1.0")
+    );
+    let entries = parse_index("http://x/i", &name, body.as_bytes()).expect("two lines");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[1].vers, semver::Version::new(1, 1, 0));
+    let body = format!(
+        "{}\n{}\n",
+        line("nova-tools", "1.0.0"),
+        line("other-tool", "1.0.0")
+    );
+    let err = parse_index("http://x/i", &name, body.as_bytes()).expect_err("other name");
+    assert!(
+        err.to_string().contains("line 2 is about `other-tool`"),
+        "{err}"
+    );
+    let err = parse_index("http://x/i", &name, b"{not json").expect_err("junk");
+    assert!(err.to_string().contains("line 1"), "{err}");
+}
+
+#[test]
+fn the_client_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Client>();
 }
 
 #[test]

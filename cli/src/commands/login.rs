@@ -3,18 +3,21 @@ use std::process::{Command, ExitCode, Stdio};
 
 use super::Context;
 use crate::UserError;
+use crate::config;
 
 pub const EXAMPLES: &str = "\
 Examples:
-  osops login --registry https://osops.example.org          # paste the token, then Enter
+  osops login --registry internal                           # paste the token, then Enter
   osops login --registry https://osops.example.org < token.txt
 
-The token is read from standard input, one line; on a terminal it is not echoed (this uses `stty`). It is checked
-locally (an osops token is `osops_` and 38 letters and digits, the last 6 a checksum), then saved
-for that registry only in $XDG_CONFIG_HOME/osops/config.toml (default ~/.config/osops/config.toml),
-a file only you may read (mode 0600). Commands then use it for that registry; --token and
-OSOPS_TOKEN still take precedence. Get a token with `osops token create` (or, as an
-administrator, `osops-registry token create --user NAME`).";
+The token is read from standard input, one line; on a terminal it is not echoed (this uses `stty`).
+It is checked locally (an osops token is `osops_` and 38 letters and digits, the last 6 a checksum),
+then saved for that registry only in $XDG_CONFIG_HOME/osops/config.toml (default
+~/.config/osops/config.toml), a file only you may read (mode 0600): as the `token` of
+`[registries.NAME]` for a registry named there (by --registry NAME, or by its URL), else under the
+registry's URL. Commands then use it for that registry; --token and OSOPS_TOKEN still take
+precedence. Get a token with `osops token create` (or, as an administrator, `osops-registry token
+create --user NAME`).";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {}
@@ -30,14 +33,29 @@ pub fn exec(_args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let key = crate::config::registry_key(&ctx.global.registry)?;
+    let url = ctx.registry()?;
+    let registries = ctx.registries();
+    // Where the token goes: the named registry the user chose (or `[registry] default` names),
+    // else the URL, which `set_token` saves into a named registry with that URL if there is one.
+    let chosen = ctx
+        .global
+        .registry
+        .as_deref()
+        .map(str::trim)
+        .filter(|chosen| !chosen.is_empty());
+    let (target, label) = match chosen.or(registries.default_name()) {
+        Some(name) if config::is_registry_name(name) => {
+            (name.to_owned(), format!("{name} ({url})"))
+        }
+        _ => (url.clone(), registries.label(&url)),
+    };
     let file = ctx.config_file()?;
-    let token = read_token(&key)?;
+    let token = read_token(&label)?;
     crate::token::check(&token)?;
-    file.set_token(&key, &token)?;
+    file.set_token(&target, &token)?;
     ctx.printer.status(
         "Saved",
-        format_args!("token for {key} in `{}`", file.path().display()),
+        format_args!("token for {label} in `{}`", file.path().display()),
     );
     if std::env::var_os("OSOPS_TOKEN").is_some_and(|v| !v.is_empty()) {
         ctx.printer

@@ -1,7 +1,7 @@
 //! One file per subcommand: its clap `Args`, its `--help` example, and one `exec()` that calls
 //! a library operation and prints through the [`Printer`].
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,7 +10,9 @@ use crate::client::{self, Client};
 use crate::config::{self, ConfigFile, Token, TokenSource};
 use crate::home::{self, Home};
 use crate::printer::{Printer, Verbosity};
+use crate::registries::Registries;
 
+pub mod cache;
 pub mod completions;
 pub mod info;
 pub mod init;
@@ -20,6 +22,7 @@ pub mod login;
 pub mod logout;
 pub mod need;
 pub mod new;
+pub mod outdated;
 pub mod owner;
 pub mod package;
 pub mod publish;
@@ -28,6 +31,8 @@ pub mod search;
 pub mod token;
 pub mod trusted_publisher;
 pub mod uninstall;
+pub mod update;
+pub mod upgrade;
 pub mod yank;
 
 #[derive(Debug, clap::Subcommand)]
@@ -59,6 +64,18 @@ pub enum Command {
     /// Remove an installed asset and its commands
     #[command(after_help = uninstall::EXAMPLES)]
     Uninstall(uninstall::Args),
+    /// Move the project's osops.lock to the newest versions its requirements allow, and install
+    #[command(after_help = update::EXAMPLES)]
+    Update(update::Args),
+    /// Show the project's assets that have newer versions
+    #[command(after_help = outdated::EXAMPLES)]
+    Outdated(outdated::Args),
+    /// Upgrade globally installed assets to the newest versions their requirements allow
+    #[command(after_help = upgrade::EXAMPLES)]
+    Upgrade(upgrade::Args),
+    /// Show or empty the download cache
+    #[command(after_help = cache::EXAMPLES)]
+    Cache(cache::Args),
     /// Mark a published version as yanked: kept for lockfiles, skipped by new installs
     #[command(after_help = yank::EXAMPLES)]
     Yank(yank::Args),
@@ -99,6 +116,10 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Install(args) => install::exec(args, ctx),
         Command::List(args) => list::exec(args, ctx),
         Command::Uninstall(args) => uninstall::exec(args, ctx),
+        Command::Update(args) => update::exec(args, ctx),
+        Command::Outdated(args) => outdated::exec(args, ctx),
+        Command::Upgrade(args) => upgrade::exec(args, ctx),
+        Command::Cache(args) => cache::exec(args, ctx),
         Command::Yank(args) => yank::exec(args, ctx),
         Command::Owner(args) => owner::exec(args, ctx),
         Command::Login(args) => login::exec(args, ctx),
@@ -115,8 +136,13 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
 pub struct Context {
     pub global: GlobalArgs,
     pub printer: Printer,
-    /// The token, once looked up.
+    /// The token for [`Context::registry`], once looked up.
     token: OnceCell<Option<Token>>,
+    /// The configured registries, once read.
+    registries: OnceCell<Registries>,
+    /// Whether the config file was already warned about (unreadable, or readable by others).
+    warned_config: Cell<bool>,
+    warned_mode: Cell<bool>,
 }
 
 impl Context {
@@ -132,26 +158,82 @@ impl Context {
             printer: Printer::new(verbosity),
             global,
             token: OnceCell::new(),
+            registries: OnceCell::new(),
+            warned_config: Cell::new(false),
+            warned_mode: Cell::new(false),
         }
     }
 
-    /// A client for the registry in use, with the token [`Context::token`] finds.
-    pub fn client(&self) -> Result<Client, client::Error> {
+    /// The configured registries: the config file, read once. A config file that cannot be read
+    /// is warned about and treated as empty, as [`Context::token`] does, so commands that name
+    /// no registry still work.
+    pub fn registries(&self) -> &Registries {
+        self.registries.get_or_init(|| {
+            let file = ConfigFile::from_env().ok();
+            Registries::load(file.as_ref()).unwrap_or_else(|e| {
+                self.warn_config(&e);
+                Registries::default()
+            })
+        })
+    }
+
+    /// The URL the user chose with `--registry` / `OSOPS_REGISTRY` (a name resolved), if they
+    /// chose one.
+    pub fn chosen_registry(&self) -> Result<Option<String>, config::Error> {
+        self.global
+            .registry
+            .as_deref()
+            .map(str::trim)
+            .filter(|chosen| !chosen.is_empty())
+            .map(|chosen| self.registries().resolve(chosen))
+            .transpose()
+    }
+
+    /// The registry a command talks to: the chosen one, else the default.
+    pub fn registry(&self) -> Result<String, config::Error> {
+        Ok(self
+            .chosen_registry()?
+            .unwrap_or_else(|| self.registries().default_url().to_owned()))
+    }
+
+    /// A client for [`Context::registry`], with the token [`Context::token`] finds.
+    pub fn client(&self) -> anyhow::Result<Client> {
         self.client_with(self.token().map(|t| t.secret))
     }
 
-    /// A client for the registry in use, with `token` (none, or one minted for this command).
-    pub fn client_with(&self, token: Option<String>) -> Result<Client, client::Error> {
-        let settings = client::Settings {
+    /// A client for [`Context::registry`], with `token` (none, or one minted for this command).
+    pub fn client_with(&self, token: Option<String>) -> anyhow::Result<Client> {
+        let registry = self.registry()?;
+        Ok(Client::new(&registry, token, self.http_settings())?)
+    }
+
+    /// A client for `url`, with the token for that URL: [`Context::token`] (so `--token` or
+    /// `OSOPS_TOKEN`, if given) when `url` is [`Context::registry`], else only the token saved in
+    /// the config file for that URL. A token given for one registry never goes to another.
+    pub fn client_for(&self, url: &str) -> anyhow::Result<Client> {
+        let url = config::registry_key(url)?;
+        let token = if self.registry().is_ok_and(|registry| registry == url) {
+            self.token()
+        } else {
+            self.lookup_token(None, None, &url)
+        };
+        Ok(Client::new(
+            &url,
+            token.map(|t| t.secret),
+            self.http_settings(),
+        )?)
+    }
+
+    fn http_settings(&self) -> client::Settings {
+        client::Settings {
             total_timeout: Duration::from_secs(self.global.http_timeout.max(1)),
             retries: self.global.http_retries,
             ..client::Settings::default()
-        };
-        Client::new(&self.global.registry, token, settings)
+        }
     }
 
-    /// The token for the registry in use: `--token`, else `OSOPS_TOKEN`, else the one saved by
-    /// `osops login` (see [`config::resolve_token`]). Looked up once; `--verbose` says where it
+    /// The token for [`Context::registry`]: `--token`, else `OSOPS_TOKEN`, else the one saved
+    /// by `osops login` (see [`config::resolve_token`]). Looked up once; `--verbose` says where it
     /// came from. A config file others may read is warned about; one that cannot be read is
     /// warned about and skipped, so commands that need no token (search, install) still work and
     /// those that do fail with "needs an API token" after the warning that explains why.
@@ -161,18 +243,18 @@ impl Context {
 
     fn find_token(&self) -> Option<Token> {
         let env = std::env::var("OSOPS_TOKEN").ok();
+        // A registry that cannot be resolved has no saved token; using it fails with the reason.
+        let registry = self.registry().unwrap_or_default();
+        self.lookup_token(self.global.token.as_deref(), env.as_deref(), &registry)
+    }
+
+    /// [`config::resolve_token`] for `registry`, with the warnings and notes that go with it.
+    fn lookup_token(&self, flag: Option<&str>, env: Option<&str>, registry: &str) -> Option<Token> {
         let file = ConfigFile::from_env().ok();
-        let token = match config::resolve_token(
-            self.global.token.as_deref(),
-            env.as_deref(),
-            file.as_ref(),
-            &self.global.registry,
-        ) {
+        let token = match config::resolve_token(flag, env, file.as_ref(), registry) {
             Ok(token) => token,
             Err(e) => {
-                let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
-                self.printer
-                    .warn(format_args!("ignoring the config file: {e}{hint}"));
+                self.warn_config(&e);
                 return None;
             }
         };
@@ -185,11 +267,13 @@ impl Context {
                     "Using",
                     format_args!(
                         "the token saved for {} in `{}`",
-                        self.global.registry,
+                        self.registries().label(registry),
                         path.display()
                     ),
                 );
-                if let Some(mode) = file.as_ref().and_then(ConfigFile::loose_mode) {
+                if let Some(mode) = file.as_ref().and_then(ConfigFile::loose_mode)
+                    && !self.warned_mode.replace(true)
+                {
                     self.printer.warn(format_args!(
                         "`{}` holds API tokens but others may read it (mode {mode:03o}); run `chmod 600 {}`",
                         path.display(),
@@ -203,6 +287,16 @@ impl Context {
             None => {}
         }
         token
+    }
+
+    /// Warns, once, that the config file is ignored.
+    fn warn_config(&self, e: &config::Error) {
+        if self.warned_config.replace(true) {
+            return;
+        }
+        let hint = e.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+        self.printer
+            .warn(format_args!("ignoring the config file: {e}{hint}"));
     }
 
     /// The user's config file.

@@ -1,6 +1,7 @@
 use std::process::ExitCode;
 
 use super::Context;
+use crate::install::{Tree, global};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -8,21 +9,29 @@ Examples:
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The asset to remove, with its commands in $OSOPS_HOME/bin
-    pub name: String,
+    /// The assets to remove, with their commands in $OSOPS_HOME/bin, and the dependencies
+    /// nothing else needs
+    #[arg(required = true, value_name = "NAME")]
+    pub names: Vec<String>,
 }
 
 pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let name = super::install::canonical(ctx, &args.name)?;
-    let home = ctx.home()?;
-    match crate::install::uninstall(&home, &name)? {
-        Some(version) => ctx
-            .printer
-            .status("Removed", format_args!("{name} v{version}")),
-        None => ctx.printer.status(
-            "Removed",
-            format_args!("the leftovers of an interrupted install of {name}"),
-        ),
+    let names = args
+        .names
+        .iter()
+        .map(|n| super::install::canonical(ctx, n))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let tree = Tree::open(ctx.home()?, &ctx.printer)?;
+    for (name, version) in global::uninstall(&tree, &names)? {
+        match version {
+            Some(version) => ctx
+                .printer
+                .status("Removed", format_args!("{name} v{version}")),
+            None => ctx.printer.status(
+                "Removed",
+                format_args!("the leftovers of an interrupted install of {name}"),
+            ),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

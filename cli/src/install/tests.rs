@@ -7,9 +7,16 @@ use std::time::Duration;
 use osops_index::archive::{Limits, pack};
 use osops_index::{AssetName, IndexEntry, Kind, Manifest, index_path, sha256_hex};
 
+use std::collections::BTreeMap;
+
+use super::global::{self, Request};
 use super::*;
-use crate::client::Settings;
-use crate::printer::Verbosity;
+use crate::cache::Cache;
+use crate::cache::download::DownloadError;
+use crate::client::{self, Client, Settings};
+use crate::home::Home;
+use crate::printer::{Printer, Verbosity};
+use crate::resolve::Spec;
 use crate::test_server::{Reply, TestServer};
 
 /// The bytes of a packed asset whose bins print `NAME VERSION`.
@@ -119,35 +126,101 @@ fn download(asset: &str, version: &str) -> String {
 struct Setup {
     _dir: tempfile::TempDir,
     home: Home,
-    client: Client,
+    cache: Cache,
+    registry: String,
     printer: Printer,
 }
 
 fn setup(registry: &Registry) -> Setup {
     let dir = tempfile::tempdir().expect("tempdir");
-    let home = Home::at(dir.path().join("osops"));
     Setup {
-        home,
-        client: client_for(registry),
+        home: Home::at(dir.path().join("osops")),
+        cache: Cache::at(dir.path().join("cache")),
+        registry: registry.server.url.clone(),
         printer: Printer::new(Verbosity::Quiet),
         _dir: dir,
     }
 }
 
-fn client_for(registry: &Registry) -> Client {
-    let settings = Settings {
-        retries: 1,
-        backoff: Duration::ZERO,
-        max_backoff: Duration::ZERO,
-        ..Settings::default()
-    };
-    Client::new(&registry.server.url, None, settings).expect("client")
+/// What one `osops install NAME` did to NAME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Installed {
+        name: AssetName,
+        version: Version,
+        bins: Vec<String>,
+        playbook: Option<String>,
+        replaced: Option<Version>,
+    },
+    AlreadyInstalled {
+        name: AssetName,
+        version: Version,
+    },
 }
 
 impl Setup {
+    fn engine(&self, force: bool) -> Engine<'_> {
+        let settings = Settings {
+            retries: 1,
+            backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+            ..Settings::default()
+        };
+        let client = Client::new(&self.registry, None, settings).expect("client");
+        Engine {
+            sources: Sources::new(
+                BTreeMap::from([(self.registry.clone(), client)]),
+                self.cache.clone(),
+                false,
+                2,
+            ),
+            options: Options {
+                force,
+                ..Options::default()
+            },
+            printer: &self.printer,
+        }
+    }
+
     fn install(&self, spec: &str, force: bool) -> Result<Outcome, Error> {
-        Installer::new(&self.home, &self.client, &self.printer)
-            .install(&Spec::parse(spec).expect("spec"), force)
+        let spec = Spec::parse(spec).expect("spec");
+        let name = spec.name.clone();
+        let tree = Tree::open(self.home.clone(), &self.printer)?;
+        let request = Request {
+            spec,
+            sources: vec![self.registry.clone()],
+        };
+        let applied = global::install(&self.engine(force), &tree, &[request])?;
+        if let Some(done) = applied.installed.into_iter().find(|d| d.name == name) {
+            return Ok(Outcome::Installed {
+                name: done.name,
+                version: done.version,
+                bins: done.bins,
+                playbook: done.playbook,
+                replaced: done.replaced,
+            });
+        }
+        let (name, version) = applied
+            .unchanged
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .expect("installed or unchanged");
+        Ok(Outcome::AlreadyInstalled { name, version })
+    }
+
+    fn uninstall(&self, asset: &str) -> Result<Option<Version>, Error> {
+        let tree = Tree::open(self.home.clone(), &self.printer)?;
+        Ok(global::uninstall(&tree, &[name(asset)])?
+            .into_iter()
+            .next()
+            .and_then(|(_, version)| version))
+    }
+
+    fn archive_path(&self, registry: &str, bytes: &[u8]) -> std::path::PathBuf {
+        self.cache
+            .registry(registry)
+            .archive_path(&sha256_hex(bytes))
+            .expect("archive path")
     }
 
     /// Everything under `dir`, relative, sorted; empty if it does not exist.
@@ -187,7 +260,7 @@ impl Setup {
             Vec::<String>::new(),
             "nothing linked"
         );
-        let cache = self.tree(&self.home.cache_dir(self.client.registry()));
+        let cache = self.tree(self.cache.registry(&self.registry).dir());
         assert!(
             cache.iter().all(|f| !f.starts_with(".download-")),
             "no partial download left: {cache:?}"
@@ -240,12 +313,7 @@ fn install_extracts_links_and_writes_the_receipt() {
         ]
     );
     // The verified archive is cached under its sha256, in this registry's cache only.
-    assert!(
-        s.home
-            .cache_dir(&registry.server.url)
-            .join(format!("{}.osops", sha256_hex(&bytes)))
-            .is_file()
-    );
+    assert!(s.archive_path(&registry.server.url, &bytes).is_file());
 
     // Again: nothing to do, nothing downloaded.
     assert_eq!(
@@ -285,10 +353,10 @@ fn checksum_mismatch_deletes_the_download_and_installs_nothing() {
         )
     );
     s.assert_nothing_installed("nova-tools");
-    assert_eq!(
-        s.tree(&s.home.cache_dir(s.client.registry())),
-        Vec::<String>::new(),
-        "download deleted"
+    let cached = s.tree(&s.cache.registry(&s.registry).archives_dir());
+    assert!(
+        cached.iter().all(|f| !f.ends_with(".osops")),
+        "download deleted: {cached:?}"
     );
 }
 
@@ -310,10 +378,10 @@ fn a_failing_download_is_retried_then_fails_closed() {
     assert!(
         matches!(
             &err,
-            Error::Client {
+            Error::Download(DownloadError::Client {
                 source: client::Error::GaveUp { attempts: 2, .. },
                 ..
-            }
+            })
         ),
         "{err:?}"
     );
@@ -447,7 +515,7 @@ fn a_command_owned_by_another_asset_is_refused_unless_forced() {
     assert_eq!(script, "#!/bin/sh\necho evac-clone 2.0.0\n");
     // Uninstalling the old owner leaves the new owner's link alone.
     assert_eq!(
-        uninstall(&s.home, &name("nova-tools")).expect("uninstall"),
+        s.uninstall("nova-tools").expect("uninstall"),
         Some(v("1.0.0"))
     );
     assert!(s.home.bin_dir().join("evac").exists());
@@ -486,7 +554,7 @@ fn the_cache_is_reverified_before_reuse() {
     );
     let s = setup(&registry);
     s.install("nova-tools", false).expect("install");
-    uninstall(&s.home, &name("nova-tools")).expect("uninstall");
+    s.uninstall("nova-tools").expect("uninstall");
 
     s.install("nova-tools", false).expect("from cache");
     assert_eq!(
@@ -495,11 +563,8 @@ fn the_cache_is_reverified_before_reuse() {
         "the cached archive was reused"
     );
 
-    uninstall(&s.home, &name("nova-tools")).expect("uninstall");
-    let cached = s
-        .home
-        .cache_dir(&registry.server.url)
-        .join(format!("{}.osops", sha256_hex(&bytes)));
+    s.uninstall("nova-tools").expect("uninstall");
+    let cached = s.archive_path(&registry.server.url, &bytes);
     std::fs::write(&cached, b"tampered").expect("tamper");
     s.install("nova-tools", false).expect("downloaded again");
     assert_eq!(registry.server.count(&download("nova-tools", "1.0.0")), 2);
@@ -521,7 +586,7 @@ fn an_archive_that_is_not_the_indexed_version_is_refused() {
     let err = s.install("nova-tools", false).expect_err("mismatch");
     assert_eq!(
         err.to_string(),
-        "the archive the index lists as nova-tools v1.0.0 contains nova-tools v1.0.1"
+        "the archive the lock lists as nova-tools v1.0.0 contains nova-tools v1.0.1"
     );
     assert_eq!(
         s.home.read_receipt(&name("nova-tools")).expect("read"),
@@ -567,7 +632,7 @@ fn yanked_versions_install_only_when_pinned() {
     );
     assert!(matches!(
         s.install("nova-tools@~1.1", false),
-        Err(Error::NoMatch(NoMatch::AllYanked { .. }))
+        Err(Error::Solve(crate::solve::Error::Conflict { .. }))
     ));
     assert!(
         matches!(s.install("nova-tools@1.1.0", false), Ok(Outcome::Installed { ref version, .. }) if *version == v("1.1.0"))
@@ -596,6 +661,7 @@ fn an_asset_from_another_registry_is_not_replaced() {
     s.install("nova-tools", false).expect("first");
     let other = Setup {
         home: s.home.clone(),
+        cache: s.cache.clone(),
         ..setup(&second)
     };
     assert!(matches!(
@@ -604,8 +670,8 @@ fn an_asset_from_another_registry_is_not_replaced() {
     ));
     assert_eq!(second.server.count(&download("nova-tools", "1.0.0")), 0);
     assert_ne!(
-        s.home.cache_dir(&first.server.url),
-        s.home.cache_dir(&second.server.url)
+        s.cache.registry(&first.server.url).dir(),
+        s.cache.registry(&second.server.url).dir()
     );
 }
 
@@ -616,10 +682,7 @@ fn unknown_assets_say_so() {
     let err = s.install("Nova_Tools", false).expect_err("unknown");
     assert_eq!(
         err.to_string(),
-        format!(
-            "no asset named `nova-tools` in the registry at `{}`",
-            registry.server.url
-        )
+        format!("no asset named `nova-tools` in {}", registry.server.url)
     );
 }
 
@@ -636,7 +699,7 @@ fn uninstall_removes_links_receipt_and_directory() {
     let s = setup(&registry);
     s.install("nova-tools", false).expect("install");
     assert_eq!(
-        uninstall(&s.home, &name("nova-tools")).expect("uninstall"),
+        s.uninstall("nova-tools").expect("uninstall"),
         Some(v("1.0.0"))
     );
     assert_eq!(s.tree(&s.home.bin_dir()), Vec::<String>::new());
@@ -646,7 +709,7 @@ fn uninstall_removes_links_receipt_and_directory() {
         None
     );
     assert!(matches!(
-        uninstall(&s.home, &name("nova-tools")),
+        s.uninstall("nova-tools"),
         Err(Error::NotInstalled(_))
     ));
 }

@@ -38,11 +38,14 @@ pub enum PackError {
     Limit(#[from] super::ArchiveError),
 }
 
-/// Directories never packaged, at any depth: version control metadata.
-const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn", ".bzr", "_darcs", ".pijul", ".jj"];
+/// Directories never packaged, at any depth: version control metadata, and `.osops`, where
+/// `osops install` puts an asset's own dependencies while it is being written.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git", ".hg", ".svn", ".bzr", "_darcs", ".pijul", ".jj", ".osops",
+];
 
 /// The files of `dir` that go into the archive, relative, sorted: everything but VCS directories
-/// (`.git`, `.hg`, `.svn`) and `*.osops` files, or only what `asset.include` matches (`osops.toml`
+/// (`.git`, `.hg`, `.svn`), `.osops/` and `*.osops` files, or only what `asset.include` matches (`osops.toml`
 /// is always included).
 ///
 /// An `include` pattern matches a file's path or any of its parent directories, so `bin` and
@@ -78,7 +81,7 @@ pub fn package_files(dir: &Path, manifest: &Manifest) -> Result<Vec<PathBuf>, Pa
         .sort_by_file_name();
     let walk = walk
         .into_iter()
-        .filter_entry(|e| !(e.file_type().is_dir() && is_vcs(e.file_name())));
+        .filter_entry(|e| !(e.file_type().is_dir() && is_skipped(e.file_name())));
     let mut files = Vec::new();
     for item in walk {
         let item = item.map_err(|e| {
@@ -210,8 +213,8 @@ fn append<W: Write>(
     tar.append_data(&mut header, name, data)
 }
 
-fn is_vcs(name: &std::ffi::OsStr) -> bool {
-    VCS_DIRS.iter().any(|v| name == *v)
+fn is_skipped(name: &std::ffi::OsStr) -> bool {
+    SKIPPED_DIRS.iter().any(|v| name == *v)
 }
 
 #[cfg(unix)]
