@@ -23,7 +23,7 @@ mod tests;
 
 pub mod download;
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -517,21 +517,9 @@ fn hash_file(file: &mut std::fs::File, max: u64) -> std::io::Result<(u64, String
     Ok((size, hex::encode(hasher.finalize())))
 }
 
-/// Writes `path` through a synced temporary file in its directory, renamed into place.
+/// [`crate::fs::write_atomic`], with the path in the error.
 fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io_error(dir))?;
-    tmp.write_all(contents).map_err(io_error(tmp.path()))?;
-    tmp.as_file().sync_all().map_err(io_error(tmp.path()))?;
-    tmp.persist(path).map_err(|e| Error::Io {
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    Ok(())
+    crate::fs::write_atomic(path, contents).map_err(io_error(path))
 }
 
 fn remove_file(path: &Path) -> Result<(), Error> {

@@ -11,10 +11,13 @@ const EXAMPLES: &str = concat!(
 Examples:
   osops search evacuate --service nova
   osops install nova-evacuate-host@1.2
+  osops install --locked          # in a project: exactly its osops.lock, into ./.osops/
   osops new rabbitmq-queue-check --kind check && cd rabbitmq-queue-check && osops package
 
 Environment:
   OSOPS_HOME        where assets go (default $XDG_DATA_HOME/osops, else ~/.local/share/osops)
+  OSOPS_CACHE       the download cache (default $XDG_CACHE_HOME/osops, else ~/.cache/osops)
+  OSOPS_JOBS        downloads at once, as --jobs
   OSOPS_REGISTRY    the registry, as --registry
   OSOPS_TOKEN       the API token, as --token
   OSOPS_OIDC_TOKEN  the CI job's identity token, for `osops publish --trusted`
@@ -81,8 +84,9 @@ pub struct GlobalArgs {
     )]
     pub http_timeout: u64,
 
-    /// How many times to retry a request: a GET that failed to connect or got a 5xx/429 answer;
-    /// a publish only when no answer came or on 429 (honouring Retry-After up to 60s)
+    /// How many times to retry a request: a GET or download that failed to connect, was reset,
+    /// timed out or got a 5xx/429 answer (with exponential backoff); a publish only when no
+    /// answer came or on 429 (honouring Retry-After up to 60s)
     #[arg(
         long,
         global = true,

@@ -1,8 +1,33 @@
 //! File-system steps of installing that must not leave partial state behind.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::home::{self, io_error};
+
+/// Writes `path` through a synced temporary file in its directory and a rename, so readers see
+/// the old contents or the new ones, never a part. The file is 0644 (a temporary file would be
+/// 0600): lockfiles, receipts and archives are for everyone to read. Secrets are written
+/// elsewhere (`config.rs`).
+pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".tmp-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
 
 pub(crate) fn remove_path(path: &Path) -> Result<(), home::Error> {
     let result = match std::fs::symlink_metadata(path) {

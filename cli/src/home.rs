@@ -15,7 +15,6 @@
 //! Receipts live outside the asset directories, so no archive can carry one (SECURITY-TESTS 10).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use osops_index::AssetName;
@@ -165,12 +164,12 @@ impl Home {
 
     /// Writes the receipt atomically: a temporary file in the same directory, synced, renamed.
     pub fn write_receipt(&self, receipt: &Receipt) -> Result<(), Error> {
-        let dir = self.receipts_dir();
+        let path = self.receipt_path(&receipt.name);
         let text = serde_json::to_vec_pretty(receipt).map_err(|source| Error::BadReceipt {
-            path: self.receipt_path(&receipt.name),
+            path: path.clone(),
             source,
         })?;
-        write_atomic(&dir, &self.receipt_path(&receipt.name), &text)
+        crate::fs::write_atomic(&path, &text).map_err(io_error(&path))
     }
 
     /// Removes the receipt; `false` if there was none.
@@ -213,23 +212,6 @@ impl Home {
         receipts.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(receipts)
     }
-}
-
-/// Writes `path` (inside `dir`) through a synced temporary file and a rename, so readers see
-/// the old contents or the new ones, never a part.
-pub(crate) fn write_atomic(dir: &Path, path: &Path, contents: &[u8]) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(io_error(dir))?;
-    tmp.write_all(contents).map_err(io_error(tmp.path()))?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    tmp.persist(path).map_err(|e| Error::Io {
-        path: path.to_owned(),
-        source: e.error,
-    })?;
-    Ok(())
 }
 
 /// Now, as RFC 3339 in UTC to the second.

@@ -10,8 +10,6 @@ use std::path::{Path, PathBuf};
 use osops_index::AssetName;
 use semver::{Version, VersionReq};
 
-use crate::home;
-
 pub const FILE_NAME: &str = "osops.lock";
 
 /// The format this osops reads and writes.
@@ -24,7 +22,7 @@ const HEADER: &str = "\
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("cannot read `{}`", .path.display())]
+    #[error("cannot access `{}`", .path.display())]
     Io {
         path: PathBuf,
         #[source]
@@ -34,8 +32,6 @@ pub enum Error {
     Invalid { path: PathBuf, message: String },
     #[error("`{}` has format version {found}; this osops reads version {FORMAT_VERSION}", .path.display())]
     NewerFormat { path: PathBuf, found: u32 },
-    #[error(transparent)]
-    Write(#[from] home::Error),
 }
 
 impl Error {
@@ -46,7 +42,7 @@ impl Error {
                     .into(),
             ),
             Error::NewerFormat { .. } => Some("upgrade osops to read this lockfile".into()),
-            Error::Io { .. } | Error::Write(_) => None,
+            Error::Io { .. } => None,
         }
     }
 }
@@ -101,8 +97,7 @@ pub enum Change {
 impl std::fmt::Display for Change {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Change::Added(l) => write!(f, "add {} v{}", l.name, l.version),
-            Change::Removed(l) => write!(f, "remove {} v{}", l.name, l.version),
+            Change::Added(l) | Change::Removed(l) => write!(f, "{} v{}", l.name, l.version),
             Change::Changed { from, to } if from.version != to.version => {
                 write!(f, "{} v{} → v{}", to.name, from.version, to.version)
             }
@@ -234,12 +229,10 @@ impl Lockfile {
 
     /// Writes the lockfile atomically (a synced temporary file renamed over the old one).
     pub fn write(&self, path: &Path) -> Result<(), Error> {
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
-        home::write_atomic(dir, path, self.to_toml().as_bytes())?;
-        Ok(())
+        crate::fs::write_atomic(path, self.to_toml().as_bytes()).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// Why this lock cannot be installed as it is for `roots`, or `None` when it can: every
@@ -443,13 +436,16 @@ mod tests {
             locked("os-helpers", "0.3.1", &[]),
             locked("rabbit-check", "0.1.0", &[]),
         ]);
-        let shown: Vec<String> = old.changes(&new).iter().map(ToString::to_string).collect();
+        let changes = old.changes(&new);
+        assert!(matches!(changes[0], Change::Removed(_)));
+        assert!(matches!(changes[2], Change::Added(_)));
+        let shown: Vec<String> = changes.iter().map(ToString::to_string).collect();
         assert_eq!(
             shown,
             [
-                "remove galera-health v2.1.0",
+                "galera-health v2.1.0",
                 "nova-tools v1.2.0 → v1.3.0",
-                "add rabbit-check v0.1.0"
+                "rabbit-check v0.1.0"
             ]
         );
         assert!(old.changes(&old).is_empty());

@@ -148,6 +148,6 @@ pub fn list(dir: &Path) -> Result<Vec<String>, Error> {
 pub fn write(packaged: &Packaged, out_dir: &Path) -> Result<PathBuf, Error> {
     std::fs::create_dir_all(out_dir).map_err(io_error(out_dir))?;
     let path = out_dir.join(packaged.file_name());
-    home::write_atomic(out_dir, &path, &packaged.bytes)?;
+    crate::fs::write_atomic(&path, &packaged.bytes).map_err(io_error(&path))?;
     Ok(path)
 }

@@ -252,14 +252,27 @@ async fn index_paths_must_match_the_name() {
 }
 
 #[tokio::test]
-async fn config_json_uses_the_public_url() {
+async fn config_json_uses_the_public_url_and_revalidates() {
     let app = TestApp::new().await;
     let r = app.get("/index/config.json").await;
     assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header(header::CONTENT_TYPE), Some("application/json"));
     assert_eq!(
         r.json(),
         serde_json::json!({"dl": format!("{PUBLIC_URL}/api/v1/assets/{{name}}/{{version}}/download"), "api": PUBLIC_URL, "v": 1})
     );
+    let etag = r.header(header::ETAG).expect("etag").to_owned();
+    let again = Request::get("/index/config.json")
+        .header(header::IF_NONE_MATCH, &etag)
+        .body(Body::empty())
+        .expect("request");
+    let r = app.request(again).await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_MODIFIED,
+        "the client's cached copy is still good"
+    );
+    assert!(r.body.is_empty());
 }
 
 #[tokio::test]

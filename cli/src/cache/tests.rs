@@ -1,6 +1,7 @@
 //! The cache's layout, its repairs (a corrupt file is a miss), `info` and `clean`, and index reads
 //! through it against the test server.
 
+use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,7 +21,8 @@ fn store(rc: &RegistryCache, bytes: &[u8]) -> PathBuf {
     pending.commit(&sha(bytes)).expect("commit")
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
+/// The names in `dir`, sorted.
+pub(super) fn names_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries

@@ -21,8 +21,8 @@ pub struct Request {
     pub sources: Vec<String>,
 }
 
-/// Who asks, in explanations.
-const LABEL: &str = "your installed assets";
+/// Who asks, in explanations ("this install depends on nova-tools ^9, but …").
+const LABEL: &str = "this install";
 
 /// The receipts of `tree`, by name.
 fn receipts(tree: &Tree) -> Result<BTreeMap<AssetName, Receipt>, Error> {

@@ -49,7 +49,7 @@ impl Site<'_> {
         // What is installed is rebuilt from the lock: keep it out of version control.
         let ignore = dir.join(".gitignore");
         if !ignore.exists() {
-            crate::home::write_atomic(&dir, &ignore, b"*\n")?;
+            crate::fs::write_atomic(&ignore, b"*\n").map_err(crate::home::io_error(&ignore))?;
         }
         Ok(tree)
     }

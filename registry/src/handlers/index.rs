@@ -1,6 +1,5 @@
 //! The sparse index: `GET /index/config.json` and `GET /index/{prefix}/{name}`.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,13 +8,20 @@ use osops_index::{AssetName, IndexConfig, NeedRecord, NeedStatus, index_path};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn config(State(state): State<AppState>) -> Json<IndexConfig> {
+/// `GET /index/config.json`, with a strong ETag like every index file, so clients revalidate it
+/// for the price of a `304`.
+pub async fn config(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let url = &state.settings.public_url;
-    Json(IndexConfig {
+    let config = IndexConfig {
         dl: format!("{url}/api/v1/assets/{{name}}/{{version}}/download"),
         api: url.clone(),
         v: 1,
-    })
+    };
+    let body = serde_json::to_string(&config).map_err(ApiError::internal)?;
+    tagged(&headers, "application/json", body)
 }
 
 /// One line per version, oldest (first published) first, with a strong ETag over the body.

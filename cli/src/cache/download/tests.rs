@@ -39,17 +39,7 @@ fn job(server: &TestServer, i: usize) -> Download {
 
 /// The names in `archives/`, sorted.
 fn archives(cache: &Cache, server: &TestServer) -> Vec<String> {
-    let dir = cache.registry(&server.url).archives_dir();
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    crate::cache::tests::names_in(&cache.registry(&server.url).archives_dir())
 }
 
 #[test]
