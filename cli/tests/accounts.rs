@@ -78,12 +78,17 @@ impl Env {
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn osops");
-        child
+        let written = child
             .stdin
             .take()
             .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("write stdin");
+            .write_all(input.as_bytes());
+        // A command that fails before reading its input (`login --token`) may be gone already.
+        if let Err(e) = written
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            panic!("write stdin: {e}");
+        }
         Run(child.wait_with_output().expect("wait"))
     }
 
