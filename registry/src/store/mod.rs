@@ -17,8 +17,10 @@ use crate::access::{Actor, Scope};
 
 mod accounts;
 mod facets;
+mod migrations;
 mod need_search;
 mod needs;
+pub mod postgres;
 mod search;
 pub mod sqlite;
 pub mod trusted;

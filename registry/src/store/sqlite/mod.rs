@@ -6,17 +6,16 @@
 //! Other processes (the `user add` / `token create` commands on a live data dir) wait on the
 //! busy timeout.
 
-use std::borrow::Cow;
 use std::path::Path;
-use std::pin::Pin;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::migrate::Migrator;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::migrations::Embedded;
 use super::{Health, StoreError, StoreFuture};
 
 mod assets;
@@ -29,11 +28,7 @@ mod tokens;
 mod trusted;
 mod users;
 
-/// The migrations, numbered SQL files under `migrations/sqlite/`, embedded in the binary.
-///
-/// `sqlx::migrate!()` would embed them too, but it needs sqlx's proc-macro crate, which builds a
-/// second copy of SQLite for the host; listing them here costs one line per migration (a test
-/// checks that none is forgotten) and yields the same checksums.
+/// The migrations, numbered SQL files under `migrations/sqlite/` (see [`super::migrations`]).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
@@ -61,35 +56,6 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../../migrations/sqlite/0005_catalog.sql"),
     ),
 ];
-
-#[derive(Debug)]
-struct Embedded;
-
-impl MigrationSource<'static> for Embedded {
-    fn resolve(
-        self,
-    ) -> Pin<
-        Box<
-            dyn std::future::Future<Output = Result<Vec<Migration>, sqlx::error::BoxDynError>>
-                + Send,
-        >,
-    > {
-        Box::pin(async {
-            Ok(MIGRATIONS
-                .iter()
-                .map(|&(version, description, sql)| {
-                    Migration::new(
-                        version,
-                        Cow::Borrowed(description),
-                        MigrationType::Simple,
-                        Cow::Borrowed(sql),
-                        false,
-                    )
-                })
-                .collect())
-        })
-    }
-}
 
 /// The SQLite implementation of every store trait.
 #[derive(Debug, Clone)]
@@ -119,7 +85,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await
             .map_err(db)?;
-        let migrator = Migrator::new(Embedded).await.map_err(db)?;
+        let migrator = Migrator::new(Embedded(MIGRATIONS)).await.map_err(db)?;
         migrator.run(&writer).await.map_err(db)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
@@ -200,16 +166,7 @@ mod tests {
     #[test]
     fn every_migration_file_is_embedded() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
-        let mut files: Vec<String> = std::fs::read_dir(&dir)
-            .expect("migrations dir")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".sql"))
-            .collect();
-        files.sort();
-        let embedded: Vec<String> = MIGRATIONS
-            .iter()
-            .map(|(v, d, _)| format!("{v:04}_{d}.sql"))
-            .collect();
+        let (files, embedded) = crate::store::migrations::files_and_embedded(&dir, MIGRATIONS);
         assert_eq!(files, embedded);
     }
 
