@@ -1,5 +1,5 @@
-//! The admin commands, run on a data directory (while the server runs, too: SQLite's WAL lets
-//! them write beside it): in [`accounts`] `user add|list|disable|enable`, `team
+//! The admin commands, run on the registry's database (`--data-dir`'s SQLite file, or
+//! `--database-url`), while the server runs too: SQLite's WAL lets them write beside it: in [`accounts`] `user add|list|disable|enable`, `team
 //! add|list|member add|member remove` and `token create|list|revoke`; in [`audit`] `audit`; in
 //! [`needs`] `need import` and `need retire`. Each returns data; `main.rs` prints it with the
 //! `Display` types here, so the output is tested without the binary.
@@ -10,29 +10,27 @@ pub mod accounts;
 pub mod audit;
 pub mod needs;
 
-use std::path::Path;
+use std::sync::Arc;
 
 pub use accounts::{
     Expiry, TeamLine, TokenLine, UserLine, add_team, add_user, create_token, list_teams,
     list_tokens, list_users, revoke_token, set_member, set_user_disabled,
 };
 
-use crate::config::DataDir;
 use crate::error::Error;
-use crate::store::sqlite::SqliteStore;
+use crate::store::{Database, Store};
 
-async fn open(data_dir: &Path) -> Result<SqliteStore, Error> {
-    let data = DataDir::create(data_dir)?;
-    Ok(SqliteStore::open(&data.database()).await?)
+async fn open(db: &Database) -> Result<Arc<dyn Store>, Error> {
+    Ok(db.open().await?)
 }
 
-/// Runs `f` on the data directory's store, closing it (checkpointing the WAL) afterwards.
-async fn with_store<T, F>(data_dir: &Path, f: F) -> Result<T, Error>
+/// Runs `f` on the store, closing it (SQLite: checkpointing the WAL) afterwards.
+async fn with_store<T, F>(db: &Database, f: F) -> Result<T, Error>
 where
-    F: AsyncFnOnce(&SqliteStore) -> Result<T, Error>,
+    F: AsyncFnOnce(&dyn Store) -> Result<T, Error>,
 {
-    let store = open(data_dir).await?;
-    let result = f(&store).await;
+    let store = open(db).await?;
+    let result = f(store.as_ref()).await;
     store.close().await;
     result
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use osops_index::archive::Limits;
 
+use crate::blobs::{Blobs, S3Config};
 use crate::error::Error;
 use crate::rate_limit::RateLimits;
 
@@ -13,6 +14,10 @@ use crate::rate_limit::RateLimits;
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// `--database-url`: PostgreSQL (or another SQLite file) instead of `DATA/registry.db`.
+    pub database_url: Option<String>,
+    /// `--storage`: S3 (or another directory) instead of `DATA/blobs/`.
+    pub storage: Storage,
     /// The URL clients reach the registry at; `http://{bound address}` when `None`.
     pub public_url: Option<String>,
     /// Largest accepted upload in bytes.
@@ -30,12 +35,43 @@ impl Default for Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from("osops-data"),
+            database_url: None,
+            storage: Storage::default(),
             public_url: None,
             max_upload: Limits::default().max_compressed,
             demo: None,
             rate_limits: RateLimits::default(),
             config_file: None,
         }
+    }
+}
+
+/// Where archives live: `serve --storage URL [--s3-endpoint URL] [--s3-region REGION]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Storage {
+    /// `s3://BUCKET[/PREFIX]`, `file://DIR` or a directory; `None`: `DATA/blobs/`.
+    pub url: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+}
+
+impl Storage {
+    /// Opens the blob store, checking that a bucket answers before the server starts.
+    pub async fn open(&self, data_dir: &DataDir) -> Result<Blobs, Error> {
+        let url = self.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+        let blobs = match url {
+            None => Blobs::local(&data_dir.blobs())?,
+            Some(url) if url.starts_with("s3://") => {
+                let config =
+                    S3Config::from_url(url, self.s3_endpoint.clone(), self.s3_region.clone())?;
+                let blobs = Blobs::s3(&config)?;
+                blobs.check().await?;
+                blobs
+            }
+            Some(url) => Blobs::local(Path::new(url.strip_prefix("file://").unwrap_or(url)))?,
+        };
+        tracing::info!("archives in {}", blobs.describe());
+        Ok(blobs)
     }
 }
 

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use osops_registry::DataDir;
 use osops_registry::access::Scope;
 use osops_registry::admin;
 use osops_registry::rate_limit::{RateLimits, RateSetting};
+use osops_registry::store::Database;
 
 #[derive(Parser)]
 #[command(name = "osops-registry", version, about = "The osops registry server")]
@@ -50,9 +52,22 @@ enum Command {
 
 #[derive(Args)]
 struct DataDirArg {
-    /// Where the database (`registry.db`) and archives (`blobs/`) live
+    /// Where the database (`registry.db`) and archives (`blobs/`) live, unless
+    /// --database-url and --storage say otherwise
     #[arg(long, value_name = "DIR", default_value = "osops-data")]
     data_dir: PathBuf,
+    /// The metadata database: `postgres://USER@HOST:PORT/DB` (shared by every replica) or
+    /// `sqlite://PATH` [default: DIR/registry.db]
+    #[arg(long, env = "OSOPS_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+}
+
+impl DataDirArg {
+    /// The database these arguments name; the data directory is created for SQLite.
+    fn database(&self) -> anyhow::Result<Database> {
+        let default = DataDir::create(&self.data_dir)?.database();
+        Ok(Database::from_url(self.database_url.as_deref(), default)?)
+    }
 }
 
 #[derive(Args)]
@@ -76,6 +91,17 @@ struct ServeArgs {
     /// Buckets are per process: with several replicas, the limit is per replica
     #[arg(long = "rate-limit", value_name = "ACTION=N/PERIOD")]
     rate_limits: Vec<RateSetting>,
+    /// Where archives live: `s3://BUCKET[/PREFIX]` (S3-compatible storage shared by every
+    /// replica; endpoint, region and credentials from --s3-endpoint/--s3-region or the AWS_*
+    /// variables) or `file://DIR` [default: DIR/blobs of --data-dir]
+    #[arg(long, env = "OSOPS_STORAGE", value_name = "URL")]
+    storage: Option<String>,
+    /// The S3 endpoint, for self-hosted stores (Garage, Ceph RGW, Swift) [env: AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    s3_endpoint: Option<String>,
+    /// The S3 region [env: AWS_REGION]
+    #[arg(long, value_name = "REGION")]
+    s3_region: Option<String>,
     /// The registry's config file (TOML): trusted publishing's issuers, as
     /// `[[trusted-publishing.issuer]]` tables (see docs/http-api.md)
     #[arg(long, value_name = "FILE")]
@@ -253,6 +279,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let config = osops_registry::Config {
                     listen: args.listen,
                     data_dir: args.data.data_dir,
+                    database_url: args.data.database_url,
+                    storage: osops_registry::config::Storage {
+                        url: args.storage,
+                        s3_endpoint: args.s3_endpoint,
+                        s3_region: args.s3_region,
+                    },
                     public_url: args.public_url,
                     max_upload: args.max_upload,
                     demo: args.demo,
@@ -262,37 +294,37 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 osops_registry::serve(config, osops_registry::shutdown_signal()).await?;
             }
             Command::User(UserCommand::Add { name, data }) => {
-                let user = admin::add_user(&data.data_dir, &name).await?;
+                let user = admin::add_user(&data.database()?, &name).await?;
                 println!("{}", user.name);
             }
             Command::User(UserCommand::List { data }) => {
-                for user in admin::list_users(&data.data_dir).await? {
+                for user in admin::list_users(&data.database()?).await? {
                     println!("{}", admin::UserLine(&user));
                 }
             }
             Command::User(UserCommand::Disable { name, data }) => {
-                admin::set_user_disabled(&data.data_dir, &name, true).await?;
+                admin::set_user_disabled(&data.database()?, &name, true).await?;
                 println!("{name}");
             }
             Command::User(UserCommand::Enable { name, data }) => {
-                admin::set_user_disabled(&data.data_dir, &name, false).await?;
+                admin::set_user_disabled(&data.database()?, &name, false).await?;
                 println!("{name}");
             }
             Command::Team(TeamCommand::Add { name, data }) => {
-                let team = admin::add_team(&data.data_dir, &name).await?;
+                let team = admin::add_team(&data.database()?, &name).await?;
                 println!("{}", team.name);
             }
             Command::Team(TeamCommand::List { data }) => {
-                for team in admin::list_teams(&data.data_dir).await? {
+                for team in admin::list_teams(&data.database()?).await? {
                     println!("{}", admin::TeamLine(&team));
                 }
             }
             Command::Team(TeamCommand::Member(MemberCommand::Add { team, user, data })) => {
-                admin::set_member(&data.data_dir, &team, &user, true).await?;
+                admin::set_member(&data.database()?, &team, &user, true).await?;
                 println!("{user}");
             }
             Command::Team(TeamCommand::Member(MemberCommand::Remove { team, user, data })) => {
-                admin::set_member(&data.data_dir, &team, &user, false).await?;
+                admin::set_member(&data.database()?, &team, &user, false).await?;
                 println!("{user}");
             }
             Command::Token(TokenCommand::Create {
@@ -309,18 +341,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 } else {
                     admin::Expiry::Days(expires_in_days)
                 };
-                let token =
-                    admin::create_token(&data.data_dir, &user, &label, &scopes, &patterns, expiry)
-                        .await?;
+                let token = admin::create_token(
+                    &data.database()?,
+                    &user,
+                    &label,
+                    &scopes,
+                    &patterns,
+                    expiry,
+                )
+                .await?;
                 println!("{token}");
             }
             Command::Token(TokenCommand::List { user, data }) => {
-                for token in admin::list_tokens(&data.data_dir, &user).await? {
+                for token in admin::list_tokens(&data.database()?, &user).await? {
                     println!("{}", admin::TokenLine(&token));
                 }
             }
             Command::Token(TokenCommand::Revoke { id, data }) => {
-                admin::revoke_token(&data.data_dir, id).await?;
+                admin::revoke_token(&data.database()?, id).await?;
                 println!("{id}");
             }
             Command::Audit {
@@ -330,7 +368,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 data,
             } => {
                 let events =
-                    admin::audit::events(&data.data_dir, asset.as_deref(), user.as_deref()).await?;
+                    admin::audit::events(&data.database()?, asset.as_deref(), user.as_deref())
+                        .await?;
                 if json {
                     println!("{}", admin::audit::to_json(&events));
                 } else {
@@ -341,7 +380,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Command::Need(NeedCommand::Import { paths, user, data }) => {
                 let report =
-                    osops_registry::admin::needs::import(&data.data_dir, &paths, &user).await?;
+                    osops_registry::admin::needs::import(&data.database()?, &paths, &user).await?;
                 for file in &report.files {
                     println!("{file}");
                 }
@@ -350,7 +389,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
             Command::Need(NeedCommand::Retire { id, reason, data }) => {
-                let id = osops_registry::admin::needs::retire(&data.data_dir, &id, &reason).await?;
+                let id =
+                    osops_registry::admin::needs::retire(&data.database()?, &id, &reason).await?;
                 println!("{id}");
             }
         }

@@ -2,6 +2,7 @@
 //! until a shutdown signal.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use osops_index::archive::Limits;
 use tokio::net::TcpListener;
@@ -11,18 +12,19 @@ use crate::config::{Config, DataDir, Settings};
 use crate::error::Error;
 use crate::routes::router;
 use crate::state::AppState;
-use crate::store::sqlite::SqliteStore;
+use crate::store::{Database, Store};
 use crate::trusted::TrustedPublishing;
 use crate::trusted::config::ConfigFile;
 
-/// Opens the embedded stores under `data_dir`: `registry.db` (migrated) and `blobs/`.
+/// Opens the stores: the database (migrated) and the blob store.
 pub async fn open(
-    data_dir: &DataDir,
+    database: &Database,
+    blobs: Blobs,
     settings: Settings,
-) -> Result<(AppState, SqliteStore), Error> {
-    let store = SqliteStore::open(&data_dir.database()).await?;
-    let blobs = Blobs::local(&data_dir.blobs())?;
-    Ok((AppState::new(store.clone(), blobs, settings), store))
+) -> Result<(AppState, Arc<dyn Store>), Error> {
+    let store = database.open().await?;
+    tracing::info!("metadata in {}", database.describe());
+    Ok((AppState::from_store(store.clone(), blobs, settings), store))
 }
 
 /// Serves until `shutdown` completes, then finishes the requests in flight and returns.
@@ -55,7 +57,9 @@ pub async fn serve(
         .unwrap_or_else(|| format!("http://{addr}"));
     let settings =
         Settings::new(&public_url, config.max_upload)?.with_rate_limits(config.rate_limits);
-    let (state, store) = open(&data_dir, settings).await?;
+    let database = Database::from_url(config.database_url.as_deref(), data_dir.database())?;
+    let blobs = config.storage.open(&data_dir).await?;
+    let (state, store) = open(&database, blobs, settings).await?;
     let trusted = TrustedPublishing::from_config(&file.trusted_publishing).await?;
     let state = state.with_trusted_publishing(trusted);
     if let Some(dir) = &config.demo {

@@ -6,7 +6,8 @@ use crate::blobs::Blobs;
 use crate::config::Settings;
 use crate::rate_limit::RateLimiter;
 use crate::store::{
-    AssetStore, AuditStore, Health, NeedStore, OwnerStore, TokenStore, TrustedStore, UserStore,
+    AssetStore, AuditStore, Health, NeedStore, OwnerStore, Store, TokenStore, TrustedStore,
+    UserStore,
 };
 use crate::trusted::TrustedPublishing;
 
@@ -30,20 +31,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over one store that implements every store trait (SQLite does).
-    pub fn new<S>(store: S, blobs: Blobs, settings: Settings) -> AppState
-    where
-        S: AssetStore
-            + NeedStore
-            + UserStore
-            + TokenStore
-            + OwnerStore
-            + AuditStore
-            + TrustedStore
-            + Health
-            + 'static,
-    {
-        let store = Arc::new(store);
+    /// State over one store that implements every store trait.
+    pub fn new(store: impl Store + 'static, blobs: Blobs, settings: Settings) -> AppState {
+        AppState::from_store(Arc::new(store), blobs, settings)
+    }
+
+    /// State over an opened [`Store`] (see [`crate::store::Database::open`]).
+    pub fn from_store(store: Arc<dyn Store>, blobs: Blobs, settings: Settings) -> AppState {
         let limiter = Arc::new(RateLimiter::new(settings.rate_limits));
         AppState {
             assets: store.clone(),

@@ -803,7 +803,9 @@ fn audit_shows_the_log_as_lines_or_json() {
         let data_dir = osops_registry::DataDir::create(&data_path).expect("data dir");
         let settings =
             osops_registry::Settings::new("http://registry.test", 1 << 20).expect("settings");
-        let (state, store) = osops_registry::server::open(&data_dir, settings)
+        let database = osops_registry::store::Database::Sqlite(data_dir.database());
+        let blobs = osops_registry::blobs::Blobs::local(&data_dir.blobs()).expect("blobs");
+        let (state, store) = osops_registry::server::open(&database, blobs, settings)
             .await
             .expect("open");
         let jane = state

@@ -25,7 +25,7 @@ async fn stored(app: &TestApp) -> (i64, i64, i64, usize) {
         app.scalar("SELECT COUNT(*) FROM versions").await,
         app.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'publish'")
             .await,
-        app.blob_files().len(),
+        app.blob_files().await.len(),
     )
 }
 
@@ -250,7 +250,7 @@ async fn yanks_past_the_limit_are_429() {
     );
     assert_eq!(r.header(header::RETRY_AFTER), Some("30"));
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked = 1")
+        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked")
             .await,
         2,
         "the refused unyank changed nothing"

@@ -577,7 +577,8 @@ async fn publishing_an_asset_addressing_an_unknown_need_is_400_and_stores_nothin
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM assets").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM versions").await, 0);
-    assert!(app.blob_files().is_empty(), "{:?}", app.blob_files());
+    let files = app.blob_files().await;
+    assert!(files.is_empty(), "{files:?}");
     app.get("/api/v1/assets/nova-evacuate-host")
         .await
         .problem(StatusCode::NOT_FOUND);

@@ -81,7 +81,7 @@ async fn a_non_owner_cannot_publish_yank_or_change_owners() {
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM versions").await, 1);
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked = 1")
+        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked")
             .await,
         0
     );
@@ -286,7 +286,7 @@ async fn yank_reasons_are_shown_and_cleared_by_unyank() {
         r.problem(StatusCode::BAD_REQUEST);
     }
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked = 1")
+        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked")
             .await,
         0
     );

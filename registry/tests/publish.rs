@@ -200,7 +200,7 @@ async fn same_version_with_other_bytes_is_409_and_changes_nothing() {
         app.publish(Some(&token), &first).await.status,
         StatusCode::CREATED
     );
-    let blobs = app.blob_files();
+    let blobs = app.blob_files().await;
     let index = app.get(&index_uri("galera-check")).await;
 
     let mut other = Asset::new("galera-check", "0.1.0");
@@ -217,7 +217,7 @@ async fn same_version_with_other_bytes_is_409_and_changes_nothing() {
     );
     assert!(detail.contains("hint: bump `asset.version`"), "{detail}");
 
-    assert_eq!(app.blob_files(), blobs, "no blob added or replaced");
+    assert_eq!(app.blob_files().await, blobs, "no blob added or replaced");
     assert_eq!(
         app.get(&index_uri("galera-check")).await.body,
         index.body,

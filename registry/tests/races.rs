@@ -49,7 +49,7 @@ async fn concurrent_publishes_of_one_version_have_one_winner() {
     let index = app.get(&index_uri("race-asset")).await.text();
     assert_eq!(index.lines().count(), 1);
     assert!(index.contains(&sha256_hex(winner)));
-    assert_eq!(app.blob_files().len(), 1, "losers' blobs are removed");
+    assert_eq!(app.blob_files().await.len(), 1, "losers' blobs are removed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -45,7 +45,7 @@ async fn missing_malformed_and_unknown_tokens_are_401() {
         .await;
     assert!(basic.problem(StatusCode::UNAUTHORIZED).contains("Bearer"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM assets").await, 0);
-    assert!(app.blob_files().is_empty());
+    assert!(app.blob_files().await.is_empty());
 }
 
 #[tokio::test]
@@ -143,7 +143,7 @@ async fn garbage_is_400_naming_the_problem() {
         "{detail}"
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM versions").await, 0);
-    assert!(app.blob_files().is_empty());
+    assert!(app.blob_files().await.is_empty());
 }
 
 #[tokio::test]
@@ -167,7 +167,7 @@ async fn invalid_manifest_is_400_with_the_field() {
         detail.contains("asset.version"),
         "the source chain is in the detail: {detail}"
     );
-    assert!(app.blob_files().is_empty());
+    assert!(app.blob_files().await.is_empty());
 }
 
 #[tokio::test]
@@ -237,7 +237,7 @@ async fn body_over_the_limit_is_413_and_nothing_is_stored() {
         .await
         .problem(StatusCode::PAYLOAD_TOO_LARGE);
 
-    assert!(app.blob_files().is_empty());
+    assert!(app.blob_files().await.is_empty());
     assert_eq!(app.scalar("SELECT COUNT(*) FROM versions").await, 0);
 
     // At exactly the limit it goes through.

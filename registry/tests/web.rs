@@ -659,9 +659,11 @@ async fn hostile_readmes_and_urls_render_harmless() {
     );
 
     // A stored one (a row from before the rule) is shown as text, never as a link.
-    app.execute(
+    app.execute_either(
         "UPDATE versions SET manifest = json_set(manifest, '$.repository', 'javascript:alert(7)', \
          '$.prompted_by', json_array('javascript:alert(8)'))",
+        "UPDATE versions SET manifest = (manifest::jsonb \
+         || '{\"repository\": \"javascript:alert(7)\", \"prompted_by\": [\"javascript:alert(8)\"]}')::text",
     )
     .await;
     let html = page(&app, "/assets/evil-readme").await;

@@ -71,7 +71,7 @@ async fn only_owners_yank_and_unyank() {
             .problem(StatusCode::UNAUTHORIZED);
     }
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked = 1")
+        app.scalar("SELECT COUNT(*) FROM versions WHERE yanked")
             .await,
         0
     );

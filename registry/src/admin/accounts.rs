@@ -2,32 +2,31 @@
 //! `token create|list|revoke`, on a data directory.
 
 use std::fmt;
-use std::path::Path;
 
 use super::{check_team_name, check_user_name, with_store};
 use crate::access::{Pattern, Scope, Scopes, pattern_list};
 use crate::error::Error;
+use crate::store::Database;
 use crate::store::{
-    AuditAction, AuditActor, Revoked, StoreError, Team, TokenId, TokenInfo, TokenStore, User,
-    UserAccount, UserStore,
+    AuditAction, AuditActor, Revoked, StoreError, Team, TokenId, TokenInfo, User, UserAccount,
 };
 use crate::tokens::{DEFAULT_EXPIRY_DAYS, TokenSpec, check_days, days_from_now, mint};
 
 /// Creates a user; an error if the name is taken.
-pub async fn add_user(data_dir: &Path, name: &str) -> Result<User, Error> {
+pub async fn add_user(db: &Database, name: &str) -> Result<User, Error> {
     check_user_name(name)?;
-    with_store(data_dir, async |store| Ok(store.create_user(name).await?)).await
+    with_store(db, async |store| Ok(store.create_user(name).await?)).await
 }
 
 /// Every user, by name.
-pub async fn list_users(data_dir: &Path) -> Result<Vec<UserAccount>, Error> {
-    with_store(data_dir, async |store| Ok(store.users().await?)).await
+pub async fn list_users(db: &Database) -> Result<Vec<UserAccount>, Error> {
+    with_store(db, async |store| Ok(store.users().await?)).await
 }
 
 /// Disables (or re-enables) a user: a disabled user's tokens are refused with 403. Returns
 /// whether anything changed.
-pub async fn set_user_disabled(data_dir: &Path, name: &str, disabled: bool) -> Result<bool, Error> {
-    with_store(data_dir, async |store| {
+pub async fn set_user_disabled(db: &Database, name: &str, disabled: bool) -> Result<bool, Error> {
+    with_store(db, async |store| {
         Ok(store
             .set_disabled(name, disabled, &AuditActor::admin())
             .await?)
@@ -36,25 +35,25 @@ pub async fn set_user_disabled(data_dir: &Path, name: &str, disabled: bool) -> R
 }
 
 /// Creates a team; an error if the name is taken.
-pub async fn add_team(data_dir: &Path, name: &str) -> Result<Team, Error> {
+pub async fn add_team(db: &Database, name: &str) -> Result<Team, Error> {
     check_team_name(name)?;
-    with_store(data_dir, async |store| Ok(store.create_team(name).await?)).await
+    with_store(db, async |store| Ok(store.create_team(name).await?)).await
 }
 
 /// Every team with its members.
-pub async fn list_teams(data_dir: &Path) -> Result<Vec<Team>, Error> {
-    with_store(data_dir, async |store| Ok(store.teams().await?)).await
+pub async fn list_teams(db: &Database) -> Result<Vec<Team>, Error> {
+    with_store(db, async |store| Ok(store.teams().await?)).await
 }
 
 /// Adds (`member`) or removes a user; returns whether anything changed. Removing a user who is
 /// not a member is an error (a typo should not look like success).
 pub async fn set_member(
-    data_dir: &Path,
+    db: &Database,
     team: &str,
     user: &str,
     member: bool,
 ) -> Result<bool, Error> {
-    with_store(data_dir, async |store| {
+    with_store(db, async |store| {
         let changed = store
             .set_member(team, user, member, &AuditActor::admin())
             .await?;
@@ -84,7 +83,7 @@ impl Default for Expiry {
 
 /// Creates a token for `user` and returns it; only its sha256 is stored. No `scopes`: every scope.
 pub async fn create_token(
-    data_dir: &Path,
+    db: &Database,
     user: &str,
     label: &str,
     scopes: &[Scope],
@@ -115,7 +114,7 @@ pub async fn create_token(
         expires_at,
         trusted_publisher: None,
     };
-    with_store(data_dir, async |store| {
+    with_store(db, async |store| {
         let account = store
             .account(user)
             .await?
@@ -139,8 +138,8 @@ pub async fn create_token(
 }
 
 /// A user's tokens, oldest first.
-pub async fn list_tokens(data_dir: &Path, user: &str) -> Result<Vec<TokenInfo>, Error> {
-    with_store(data_dir, async |store| {
+pub async fn list_tokens(db: &Database, user: &str) -> Result<Vec<TokenInfo>, Error> {
+    with_store(db, async |store| {
         let found = store
             .user(user)
             .await?
@@ -151,8 +150,8 @@ pub async fn list_tokens(data_dir: &Path, user: &str) -> Result<Vec<TokenInfo>, 
 }
 
 /// Revokes any user's token.
-pub async fn revoke_token(data_dir: &Path, id: TokenId) -> Result<Revoked, Error> {
-    with_store(data_dir, async |store| {
+pub async fn revoke_token(db: &Database, id: TokenId) -> Result<Revoked, Error> {
+    with_store(db, async |store| {
         match store.revoke_token(id, None, &AuditActor::admin()).await? {
             Revoked::NotFound => Err(Error::Store(StoreError::NotFound(format!(
                 "no token `{id}` (hint: `osops-registry token list --user NAME` shows a user's tokens)"
@@ -228,16 +227,17 @@ mod tests {
     #[tokio::test]
     async fn users_teams_and_tokens() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let jane = add_user(dir.path(), "jane").await.expect("add");
+        let db = Database::Sqlite(dir.path().join("registry.db"));
+        let jane = add_user(&db, "jane").await.expect("add");
         assert_eq!(jane.name, "jane");
-        let again = add_user(dir.path(), "jane").await.expect_err("duplicate");
+        let again = add_user(&db, "jane").await.expect_err("duplicate");
         assert_eq!(again.to_string(), "user `jane` already exists");
 
-        let token = create_token(dir.path(), "jane", "ci", &[], &[], Expiry::default())
+        let token = create_token(&db, "jane", "ci", &[], &[], Expiry::default())
             .await
             .expect("token");
         crate::token::check(&token).expect("well formed");
-        let store = super::super::open(dir.path()).await.expect("open");
+        let store = super::super::open(&db).await.expect("open");
         let found = store
             .token_by_hash(&crate::token::hash(&token))
             .await
@@ -253,28 +253,20 @@ mod tests {
         );
         store.close().await;
 
-        let missing = create_token(dir.path(), "bob", "ci", &[], &[], Expiry::Never)
+        let missing = create_token(&db, "bob", "ci", &[], &[], Expiry::Never)
             .await
             .expect_err("no bob");
         assert!(matches!(missing, Error::NoSuchUser(_)));
 
-        assert!(
-            set_user_disabled(dir.path(), "jane", true)
-                .await
-                .expect("disable")
-        );
-        assert!(
-            !set_user_disabled(dir.path(), "jane", true)
-                .await
-                .expect("again")
-        );
-        let users = list_users(dir.path()).await.expect("list");
+        assert!(set_user_disabled(&db, "jane", true).await.expect("disable"));
+        assert!(!set_user_disabled(&db, "jane", true).await.expect("again"));
+        let users = list_users(&db).await.expect("list");
         assert!(
             UserLine(&users[0])
                 .to_string()
                 .starts_with("jane (disabled since ")
         );
-        let refused = create_token(dir.path(), "jane", "ci", &[], &[], Expiry::Never)
+        let refused = create_token(&db, "jane", "ci", &[], &[], Expiry::Never)
             .await
             .expect_err("disabled");
         assert!(
@@ -282,30 +274,30 @@ mod tests {
             "{refused}"
         );
 
-        add_team(dir.path(), "nova-core").await.expect("team");
-        add_user(dir.path(), "bob").await.expect("bob");
+        add_team(&db, "nova-core").await.expect("team");
+        add_user(&db, "bob").await.expect("bob");
         assert!(
-            set_member(dir.path(), "nova-core", "bob", true)
+            set_member(&db, "nova-core", "bob", true)
                 .await
                 .expect("member")
         );
         assert!(
-            !set_member(dir.path(), "nova-core", "bob", true)
+            !set_member(&db, "nova-core", "bob", true)
                 .await
                 .expect("again")
         );
-        let teams = list_teams(dir.path()).await.expect("teams");
+        let teams = list_teams(&db).await.expect("teams");
         assert_eq!(TeamLine(&teams[0]).to_string(), "nova-core: bob");
         assert!(
-            set_member(dir.path(), "nova-core", "bob", false)
+            set_member(&db, "nova-core", "bob", false)
                 .await
                 .expect("remove")
         );
-        let err = set_member(dir.path(), "nova-core", "bob", false)
+        let err = set_member(&db, "nova-core", "bob", false)
             .await
             .expect_err("not a member");
         assert_eq!(err.to_string(), "`bob` is not a member of team `nova-core`");
-        let err = set_member(dir.path(), "nova-cor", "bob", true)
+        let err = set_member(&db, "nova-cor", "bob", true)
             .await
             .expect_err("no team");
         assert!(err.to_string().contains("no team `nova-cor`"), "{err}");

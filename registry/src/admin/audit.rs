@@ -1,17 +1,17 @@
 //! `osops-registry audit [--asset NAME] [--user NAME] [--json]`: the audit log, newest first.
 
 use std::fmt;
-use std::path::Path;
 
 use osops_index::AssetName;
 
 use super::with_store;
 use crate::error::Error;
-use crate::store::{AuditEvent, AuditFilter, AuditStore};
+use crate::store::Database;
+use crate::store::{AuditEvent, AuditFilter};
 
 /// The events about `asset` (any spelling that folds to its name) and/or by `user`.
 pub async fn events(
-    data_dir: &Path,
+    db: &Database,
     asset: Option<&str>,
     user: Option<&str>,
 ) -> Result<Vec<AuditEvent>, Error> {
@@ -28,7 +28,7 @@ pub async fn events(
         asset,
         actor: user.map(str::to_owned),
     };
-    with_store(data_dir, async |store| Ok(store.events(&filter).await?)).await
+    with_store(db, async |store| Ok(store.events(&filter).await?)).await
 }
 
 /// `--json`: `{"events": [...]}`, the shape of `GET /api/v1/assets/{name}/audit`.

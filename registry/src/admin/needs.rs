@@ -14,7 +14,8 @@ use osops_index::need::import::{ImportError, Imported, import_file};
 
 use super::{check_user_name, open};
 use crate::error::{Error, chain};
-use crate::store::{NeedStore, PutNeed, UpdateRule, User, UserStore};
+use crate::store::Database;
+use crate::store::{NeedStore, PutNeed, UpdateRule, User};
 
 /// The user `need import` acts as unless told otherwise.
 pub const DEFAULT_IMPORT_USER: &str = "admin";
@@ -88,12 +89,12 @@ fn one_line(text: &str) -> String {
 }
 
 /// `need import`: imports `paths` into the data directory as `user` (created if missing).
-pub async fn import(data_dir: &Path, paths: &[PathBuf], user: &str) -> Result<ImportReport, Error> {
+pub async fn import(db: &Database, paths: &[PathBuf], user: &str) -> Result<ImportReport, Error> {
     check_user_name(user)?;
-    let store = open(data_dir).await?;
+    let store = open(db).await?;
     let result = async {
         let user = store.ensure_user(user).await?;
-        Ok(import_paths(&store, &user, paths).await)
+        Ok(import_paths(store.as_ref(), &user, paths).await)
     }
     .await;
     store.close().await;
@@ -101,7 +102,7 @@ pub async fn import(data_dir: &Path, paths: &[PathBuf], user: &str) -> Result<Im
 }
 
 /// `need retire`: marks the need retired with `reason`; returns its canonical id.
-pub async fn retire(data_dir: &Path, id: &str, reason: &str) -> Result<AssetName, Error> {
+pub async fn retire(db: &Database, id: &str, reason: &str) -> Result<AssetName, Error> {
     let id = AssetName::canonical_form(id)
         .map_err(|e| Error::Invalid(format!("`{}` is not a need id: {e}", id.escape_debug())))?;
     if reason.trim().is_empty() {
@@ -109,7 +110,7 @@ pub async fn retire(data_dir: &Path, id: &str, reason: &str) -> Result<AssetName
             "the reason must not be empty (hint: --reason \"superseded by `other-need`\")".into(),
         ));
     }
-    let store = open(data_dir).await?;
+    let store = open(db).await?;
     let result = store.retire_need(&id, reason.trim()).await;
     store.close().await;
     result?;

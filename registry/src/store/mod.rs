@@ -42,6 +42,70 @@ pub use search::{
 };
 pub use trusted::TrustedStore;
 
+/// Every store trait at once: what a backend (SQLite, PostgreSQL) implements, and what the
+/// server and the admin commands open (see [`open`]).
+pub trait Store:
+    AssetStore + NeedStore + UserStore + TokenStore + OwnerStore + AuditStore + TrustedStore + Health
+{
+    /// Closes the connections (SQLite also checkpoints its WAL).
+    fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// Where the metadata lives: `--database-url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    /// The embedded default: one SQLite file (`DATA/registry.db`).
+    Sqlite(std::path::PathBuf),
+    /// `postgres://…`: shared by every replica.
+    Postgres(String),
+}
+
+impl Database {
+    /// `--database-url` when given (`postgres://`/`postgresql://`, or `sqlite://PATH`), else the
+    /// SQLite file of the data directory.
+    pub fn from_url(
+        url: Option<&str>,
+        default_sqlite: std::path::PathBuf,
+    ) -> Result<Database, StoreError> {
+        match url.map(str::trim).filter(|u| !u.is_empty()) {
+            None => Ok(Database::Sqlite(default_sqlite)),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Database::Postgres(url.to_owned()))
+            }
+            Some(url) => match url.strip_prefix("sqlite://") {
+                Some(path) if !path.is_empty() => Ok(Database::Sqlite(path.into())),
+                _ => Err(StoreError::Database(
+                    format!(
+                        "`{}` is not a database URL; use postgres://USER@HOST:PORT/DB or sqlite://PATH",
+                        url.split('@').next_back().unwrap_or(url)
+                    )
+                    .into(),
+                )),
+            },
+        }
+    }
+
+    /// For logs: the SQLite path, or the PostgreSQL host and database (never a password).
+    pub fn describe(&self) -> String {
+        match self {
+            Database::Sqlite(path) => format!("sqlite://{}", path.display()),
+            Database::Postgres(url) => {
+                let rest = url.split_once("://").map_or(url.as_str(), |(_, r)| r);
+                let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+                format!("postgres://{}", host.split('?').next().unwrap_or(host))
+            }
+        }
+    }
+
+    /// Opens (and migrates) the database.
+    pub async fn open(&self) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+        Ok(match self {
+            Database::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteStore::open(path).await?),
+            Database::Postgres(url) => std::sync::Arc::new(postgres::PgStore::open(url).await?),
+        })
+    }
+}
+
 /// What every store method returns.
 pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
 

@@ -1,5 +1,9 @@
 //! Test support: [`TestApp`] drives the real router in-process over a temporary SQLite file and
 //! blob directory; [`Asset`] writes an asset directory and packs it with `osops_index`.
+//!
+//! The same tests are the conformance suite of the PostgreSQL store: with `OSOPS_TEST_POSTGRES`
+//! set to a database URL, every [`TestApp`] runs on its own fresh schema of that database instead
+//! of SQLite (`scripts/dev-services.sh` makes one; `.ci/run` runs the suite both ways).
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
@@ -14,6 +18,8 @@ use osops_index::archive::{Limits, pack};
 use osops_registry::access::{Pattern, Scope, Scopes};
 use osops_registry::blobs::Blobs;
 use osops_registry::rate_limit::RateLimits;
+use osops_registry::store::Store;
+use osops_registry::store::postgres::PgStore;
 use osops_registry::store::sqlite::SqliteStore;
 use osops_registry::store::{AuditAction, AuditActor, User};
 use osops_registry::tokens::{TokenSpec, days_from_now, mint};
@@ -35,7 +41,52 @@ pub struct TestApp {
     pub state: AppState,
     pub data: DataDir,
     dir: tempfile::TempDir,
-    db: sqlx::SqlitePool,
+    db: Db,
+}
+
+/// The database a [`TestApp`] runs on, for the tests' own queries.
+enum Db {
+    Sqlite(PathBuf),
+    /// A pool on the app's own schema.
+    Postgres(sqlx::PgPool),
+}
+
+/// `OSOPS_TEST_S3` (`s3://BUCKET`), when set: the bucket the suite keeps archives in instead of a
+/// directory, each [`TestApp`] under its own prefix; endpoint, region and credentials come from
+/// the `AWS_*` variables (`scripts/dev-services.sh` prints them).
+pub fn s3_url() -> Option<String> {
+    std::env::var("OSOPS_TEST_S3")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// 16 random hex digits, for names no other test uses.
+fn random_suffix() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    hex::encode(bytes)
+}
+
+/// `OSOPS_TEST_POSTGRES`, when set: the database the suite runs on instead of SQLite.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("OSOPS_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+/// A fresh schema of the `OSOPS_TEST_POSTGRES` database, and the URL that works in it.
+async fn fresh_schema(base: &str) -> String {
+    let schema = format!("osops_test_{}", random_suffix());
+    let admin = sqlx::PgPool::connect(base).await.unwrap_or_else(|e| {
+        panic!("OSOPS_TEST_POSTGRES is set, but PostgreSQL at it is unreachable: {e}")
+    });
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&admin)
+        .await
+        .expect("create schema");
+    admin.close().await;
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options[search_path]={schema}")
 }
 
 pub struct TestResponse {
@@ -102,22 +153,43 @@ impl TestApp {
     async fn with_settings(max_upload: u64, rate_limits: RateLimits) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = DataDir::create(&dir.path().join("data")).expect("data dir");
-        let store = SqliteStore::open(&data.database())
-            .await
-            .expect("open store");
-        let blobs = Blobs::local(&data.blobs()).expect("blobs");
+        let (store, db): (std::sync::Arc<dyn Store>, Db) = match postgres_url() {
+            Some(base) => {
+                let url = fresh_schema(&base).await;
+                let store = PgStore::open(&url)
+                    .await
+                    .expect("open the PostgreSQL store");
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(2)
+                    .connect(&url)
+                    .await
+                    .expect("inspection pool");
+                (std::sync::Arc::new(store), Db::Postgres(pool))
+            }
+            None => {
+                let store = SqliteStore::open(&data.database())
+                    .await
+                    .expect("open store");
+                (std::sync::Arc::new(store), Db::Sqlite(data.database()))
+            }
+        };
+        let blobs = match s3_url() {
+            Some(bucket) => {
+                let url = format!("{}/test-{}", bucket.trim_end_matches('/'), random_suffix());
+                let config = osops_registry::blobs::S3Config::from_url(&url, None, None)
+                    .expect("OSOPS_TEST_S3 and the AWS_* variables describe a bucket");
+                let blobs = Blobs::s3(&config).expect("S3 blob store");
+                blobs.check().await.unwrap_or_else(|e| {
+                    panic!("OSOPS_TEST_S3 is set, but the bucket is unreachable: {e}")
+                });
+                blobs
+            }
+            None => Blobs::local(&data.blobs()).expect("blobs"),
+        };
         let settings = Settings::new(PUBLIC_URL, max_upload)
             .expect("settings")
             .with_rate_limits(rate_limits);
-        let state = AppState::new(store, blobs, settings);
-        let db = sqlx::sqlite::SqlitePoolOptions::new()
-            .connect_with(
-                sqlx::sqlite::SqliteConnectOptions::new()
-                    .filename(data.database())
-                    .read_only(true),
-            )
-            .await
-            .expect("inspection pool");
+        let state = AppState::from_store(store, blobs, settings);
         TestApp {
             router: router(state.clone()),
             state,
@@ -235,37 +307,135 @@ impl TestApp {
         self.request(publish_request(token, archive.to_vec())).await
     }
 
-    /// Every file under the blob directory, relative.
-    pub fn blob_files(&self) -> Vec<PathBuf> {
-        let root = self.data.blobs();
+    /// Every file under the blob directory, relative; in a bucket, every archive's key.
+    pub async fn blob_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
-        walk(&root, &root, &mut files);
+        if s3_url().is_some() {
+            use futures_util::StreamExt;
+            let mut listed = self.state.blobs.list_archives();
+            while let Some(archive) = listed.next().await {
+                let sha256 = archive.expect("list the bucket").sha256;
+                let key = osops_registry::blobs::BlobKey::archive(&sha256).expect("key");
+                files.push(PathBuf::from(key.as_str()));
+            }
+        } else {
+            let root = self.data.blobs();
+            walk(&root, &root, &mut files);
+        }
         files.sort();
         files
     }
 
-    /// Runs a `SELECT COUNT(*)`-like query on the database file.
+    /// Runs a `SELECT COUNT(*)`-like query (SQL both stores read alike) on the database.
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql)
-            .fetch_one(&self.db)
-            .await
-            .expect("query")
+        match &self.db {
+            Db::Sqlite(path) => {
+                let db = sqlite_pool(path).await;
+                let n = sqlx::query_scalar(sql).fetch_one(&db).await.expect("query");
+                db.close().await;
+                n
+            }
+            Db::Postgres(pool) => sqlx::query_scalar(sql)
+                .fetch_one(pool)
+                .await
+                .expect("query"),
+        }
     }
 
     /// Runs `sql` on the registry's database, as an older registry (or an operator) might have
-    /// written it.
+    /// written it: `sqlite` on SQLite, `postgres` on PostgreSQL.
+    pub async fn execute_either(&self, sqlite: &str, postgres: &str) {
+        match &self.db {
+            Db::Sqlite(path) => {
+                let db = sqlite_pool(path).await;
+                sqlx::query(sqlite).execute(&db).await.expect("statement");
+                db.close().await;
+            }
+            Db::Postgres(pool) => {
+                sqlx::query(postgres)
+                    .execute(pool)
+                    .await
+                    .expect("statement");
+            }
+        }
+    }
+
+    /// Every non-NULL cell of every table of the registry's database: (table, column, bytes).
+    pub async fn dump(&self) -> Vec<(String, String, Vec<u8>)> {
+        let mut cells = Vec::new();
+        match &self.db {
+            Db::Sqlite(path) => {
+                let pool = sqlite_pool(path).await;
+                let tables: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table'")
+                        .fetch_all(&pool)
+                        .await
+                        .expect("tables");
+                for table in tables {
+                    let columns: Vec<String> = sqlx::query_scalar(&format!(
+                        "SELECT name FROM pragma_table_info('{table}')"
+                    ))
+                    .fetch_all(&pool)
+                    .await
+                    .expect("columns");
+                    for column in columns {
+                        let values: Vec<Option<Vec<u8>>> = sqlx::query_scalar(&format!(
+                            "SELECT CAST(\"{column}\" AS BLOB) FROM \"{table}\""
+                        ))
+                        .fetch_all(&pool)
+                        .await
+                        .expect("values");
+                        cells.extend(
+                            values
+                                .into_iter()
+                                .flatten()
+                                .map(|v| (table.clone(), column.clone(), v)),
+                        );
+                    }
+                }
+                pool.close().await;
+            }
+            Db::Postgres(pool) => {
+                let columns: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema()",
+                )
+                .fetch_all(pool)
+                .await
+                .expect("columns");
+                for (table, column) in columns {
+                    let values: Vec<Option<String>> =
+                        sqlx::query_scalar(&format!("SELECT \"{column}\"::text FROM \"{table}\""))
+                            .fetch_all(pool)
+                            .await
+                            .expect("values");
+                    cells.extend(
+                        values
+                            .into_iter()
+                            .flatten()
+                            .map(|v| (table.clone(), column.clone(), v.into_bytes())),
+                    );
+                }
+            }
+        }
+        cells
+    }
+
+    /// [`TestApp::execute_either`] with SQL both stores read alike.
     pub async fn execute(&self, sql: &str) {
-        let db = sqlx::sqlite::SqlitePoolOptions::new()
-            .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(self.data.database()))
-            .await
-            .expect("writable pool");
-        sqlx::query(sql).execute(&db).await.expect("statement");
-        db.close().await;
+        self.execute_either(sql, sql).await;
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+}
+
+async fn sqlite_pool(path: &Path) -> sqlx::SqlitePool {
+    sqlx::sqlite::SqlitePoolOptions::new()
+        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(path))
+        .await
+        .expect("pool on the registry's database")
 }
 
 /// A need record body with a title, a problem, one service and one use case.

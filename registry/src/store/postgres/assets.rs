@@ -1,44 +1,549 @@
-//! The PostgreSQL [`AssetStore`]: being written.
+//! Assets, owners and versions in PostgreSQL, and the publish transaction.
+//!
+//! The same rules as SQLite's store, decided inside the transaction that writes. SQLite runs one
+//! writer at a time; here several replicas write at once, so a publish first takes a transaction
+//! advisory lock on its name's look-alike key (two users racing for `nova-tools` and `novatools`,
+//! or for one name, are decided one after the other) and then the asset's row lock, which yanks,
+//! download counts and owner changes take too, always before any version row. The unique
+//! `(asset_id, version_key)` constraint still guarantees one row per version; a publish that
+//! loses that race anyway is decided again and gets SQLite's answer.
 
-#![allow(unused_variables, unused_imports)]
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
 
-use crate::access::*;
-use crate::store::trusted::*;
-use crate::store::*;
-use osops_index::*;
-use std::collections::BTreeMap;
-use super::{PgStore, not_yet};
+use super::audit::record;
+use super::owners::{asset_id, is_owner, lock_asset, owner_names};
+use super::search::{SearchText, write_search};
+use super::{PgStore, count, db, is_unique_violation, parse_version, to_json};
+use crate::access::{Actor, Scope};
+use crate::store::{
+    AssetDetail, AssetStore, AssetSummary, AuditAction, CatalogCounts, Dependent, NewAuditEvent,
+    NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, StoredManifest, VersionInfo,
+    Yank, YankOutcome, newest_first,
+};
+use osops_index::{AssetName, IndexEntry};
+
+/// A read-only transaction on one snapshot: the several queries of a read agree with each other.
+const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// What the rules say about a publish, before anything is written.
+enum Decision {
+    Refuse(PublishOutcome),
+    /// Go ahead; `Some(id)` when the asset exists already.
+    Insert(Option<i64>),
+}
+
+/// The publish rules, in order: a new name needs the `publish-new` scope and must not look like
+/// an asset the publisher does not own; an existing asset only takes versions from its owners
+/// (team members included), never the same version twice (identical bytes excepted), and a new
+/// version needs the `publish-update` scope.
+async fn decide(conn: &mut PgConnection, new: &NewVersion) -> Result<Decision, StoreError> {
+    let user_id = new.publisher.user.id;
+    let Some(asset_id) = asset_id(conn, new.name.as_str()).await? else {
+        if !new.publisher.may(Scope::PublishNew) {
+            return Ok(Decision::Refuse(PublishOutcome::MissingScope(
+                Scope::PublishNew,
+            )));
+        }
+        // Another user's asset with a look-alike name; the owner of one may take the others.
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT a.name FROM assets a WHERE a.lookalike_key = $1 \
+             AND NOT EXISTS (SELECT 1 FROM asset_owners o WHERE o.asset_id = a.id AND o.user_id = $2) \
+             AND NOT EXISTS (SELECT 1 FROM asset_team_owners o JOIN team_members m ON m.team_id = o.team_id \
+                             WHERE o.asset_id = a.id AND m.user_id = $2) \
+             ORDER BY a.id LIMIT 1",
+        )
+        .bind(&new.lookalike_key)
+        .bind(user_id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+        return Ok(match existing {
+            Some(existing) => Decision::Refuse(PublishOutcome::Lookalike { existing }),
+            None => Decision::Insert(None),
+        });
+    };
+    // A token minted by trusted publishing publishes new versions of exactly its patterns'
+    // assets, though its system user `trusted-publisher` owns none of them; the `publish-update`
+    // scope is still required below, and it never has `publish-new`.
+    let trusted = new.publisher.grant.as_ref().is_some_and(|g| {
+        g.trusted_publisher.is_some() && g.patterns.iter().any(|p| p.matches(new.name.as_str()))
+    });
+    if !trusted && !is_owner(conn, asset_id, user_id).await? {
+        return Ok(Decision::Refuse(PublishOutcome::NotOwner {
+            owners: owner_names(conn, asset_id).await?,
+        }));
+    }
+    let existing = sqlx::query(
+        "SELECT sha256, version FROM versions WHERE asset_id = $1 AND version_key = $2",
+    )
+    .bind(asset_id)
+    .bind(new.version_key())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(match existing {
+        None if !new.publisher.may(Scope::PublishUpdate) => {
+            Decision::Refuse(PublishOutcome::MissingScope(Scope::PublishUpdate))
+        }
+        None => Decision::Insert(Some(asset_id)),
+        Some(row) => {
+            let sha256: String = row.try_get(0).map_err(db)?;
+            if sha256 == new.sha256 {
+                Decision::Refuse(PublishOutcome::Identical)
+            } else {
+                Decision::Refuse(PublishOutcome::VersionConflict {
+                    existing: row.try_get(1).map_err(db)?,
+                })
+            }
+        }
+    })
+}
+
+/// Rewrites the asset's denormalised columns, its `search` vector and its need links from its
+/// latest version: the newest non-yanked one, else the newest (then the asset is unlisted: no
+/// search vector, no need links). Runs inside the transaction that changed the versions, which
+/// holds the asset's row lock.
+async fn refresh_latest(
+    conn: &mut PgConnection,
+    asset_id: i64,
+    updated_at: &str,
+) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT id, version, yanked FROM versions WHERE asset_id = $1")
+        .bind(asset_id)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db)?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get(0).map_err(db)?;
+        let version = parse_version(row.try_get(1).map_err(db)?)?;
+        let yanked: bool = row.try_get(2).map_err(db)?;
+        versions.push((id, version, yanked));
+    }
+    let listed = versions.iter().any(|(_, _, yanked)| !yanked);
+    let Some((latest_id, _, _)) = versions
+        .iter()
+        .filter(|(_, _, yanked)| !listed || !yanked)
+        .max_by(|a, b| a.1.cmp(&b.1))
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "asset {asset_id} has no versions"
+        )));
+    };
+    let row = sqlx::query("SELECT manifest, readme FROM versions WHERE id = $1")
+        .bind(latest_id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    let manifest = stored_manifest(row.try_get(0).map_err(db)?)?;
+    let readme: Option<String> = row.try_get(1).map_err(db)?;
+
+    sqlx::query(
+        "UPDATE assets SET latest_version = $1, listed = $2, kind = $3, description = $4, services = $5, \
+         releases = $6, needs = $7, keywords = $8, updated_at = $9, license = $10 WHERE id = $11",
+    )
+    .bind(&manifest.version)
+    .bind(listed)
+    .bind(&manifest.kind)
+    .bind(&manifest.description)
+    .bind(to_json(&manifest.services)?)
+    .bind(&manifest.releases)
+    .bind(to_json(&manifest.needs)?)
+    .bind(to_json(&manifest.keywords)?)
+    .bind(updated_at)
+    .bind(&manifest.license)
+    .bind(asset_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+
+    let text = listed.then(|| SearchText {
+        name: &manifest.name,
+        keywords: &manifest.keywords,
+        description: &manifest.description,
+        readme: readme.as_deref(),
+    });
+    write_search(conn, asset_id, text).await?;
+
+    // The needs this asset answers: those of its latest version, while it is listed.
+    sqlx::query("DELETE FROM asset_needs WHERE asset_id = $1")
+        .bind(asset_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if listed && !manifest.needs.is_empty() {
+        sqlx::query(
+            "INSERT INTO asset_needs (need_id, asset_id) SELECT need, $2 FROM unnest($1::text[]) AS need \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&manifest.needs)
+        .bind(asset_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
+}
+
+fn version_info(row: &PgRow) -> Result<VersionInfo, StoreError> {
+    Ok(VersionInfo {
+        version: row.try_get(0).map_err(db)?,
+        sha256: row.try_get(1).map_err(db)?,
+        size: count(row.try_get(2).map_err(db)?),
+        yanked: row.try_get(3).map_err(db)?,
+        published_at: row.try_get(4).map_err(db)?,
+        published_by: row.try_get(5).map_err(db)?,
+        downloads: count(row.try_get(6).map_err(db)?),
+        yank_reason: row.try_get(7).map_err(db)?,
+    })
+}
+
+const VERSION_COLUMNS: &str =
+    "v.version, v.sha256, v.size, v.yanked, v.published_at, users.name, v.downloads, v.yank_reason";
+
+impl PgStore {
+    async fn check(&self, new: &NewVersion) -> Result<PublishCheck, StoreError> {
+        // On one snapshot: the rules' several queries must agree, or a publish committing between
+        // them makes a new name look like its own look-alike.
+        let mut tx = self.pool.begin_with(SNAPSHOT).await.map_err(db)?;
+        let decision = decide(&mut tx, new).await?;
+        tx.rollback().await.map_err(db)?;
+        Ok(match decision {
+            Decision::Refuse(outcome) => PublishCheck::Answer(outcome),
+            Decision::Insert(None) => PublishCheck::NewAsset,
+            Decision::Insert(Some(_)) => PublishCheck::NewVersion,
+        })
+    }
+
+    async fn insert(&self, new: &NewVersion) -> Result<PublishOutcome, StoreError> {
+        match self.insert_once(new).await {
+            // Lost a race on a unique constraint (the locks make this rare: only a writer that
+            // does not take them, or a hash collision's neighbour, gets here). Decided again, the
+            // rules now see the winner's row and answer as SQLite does: identical, a version
+            // conflict, not an owner.
+            Err(StoreError::Conflict(_)) => self.insert_once(new).await,
+            other => other,
+        }
+    }
+
+    /// One attempt at the publish transaction; a unique violation comes back as
+    /// [`StoreError::Conflict`], with everything rolled back.
+    async fn insert_once(&self, new: &NewVersion) -> Result<PublishOutcome, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // Publishes of names with one look-alike key (the same name included) are decided one
+        // after the other, across replicas, as SQLite's single writer decides them; the lock is
+        // released at commit or rollback. Then the asset's row (when it exists), so that yanks
+        // and owner changes of the asset wait for this publish, or it for them.
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(&new.lookalike_key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?;
+        lock_asset(&mut tx, new.name.as_str()).await?;
+        let decision = decide(&mut tx, new).await?;
+        let new_asset = matches!(decision, Decision::Insert(None));
+        let asset_id = match decision {
+            Decision::Refuse(outcome) => {
+                tx.rollback().await.map_err(db)?;
+                return Ok(outcome);
+            }
+            Decision::Insert(Some(id)) => id,
+            Decision::Insert(None) => {
+                let m = &new.manifest;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO assets (name, lookalike_key, created_at, updated_at, latest_version, kind, description) \
+                     VALUES ($1, $2, $3, $3, $4, $5, $6) RETURNING id",
+                )
+                .bind(new.name.as_str())
+                .bind(&new.lookalike_key)
+                .bind(&new.published_at)
+                .bind(&m.version)
+                .bind(&m.kind)
+                .bind(&m.description)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| conflict(e, || format!("asset name `{}` was just taken; retry", new.name)))?;
+                sqlx::query(
+                    "INSERT INTO asset_owners (asset_id, user_id, created_at) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(new.publisher.user.id)
+                .bind(&new.published_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                id
+            }
+        };
+        sqlx::query(
+            "INSERT INTO versions (asset_id, version, version_key, sha256, size, manifest, index_entry, readme, \
+             published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(asset_id)
+        .bind(new.version.to_string())
+        .bind(new.version_key())
+        .bind(&new.sha256)
+        .bind(i64::try_from(new.size).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+        .bind(to_json(&new.manifest)?)
+        .bind(to_json(&new.index_entry)?)
+        .bind(&new.readme)
+        .bind(new.publisher.user.id)
+        .bind(&new.published_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict(e, || format!("version `{}` of `{}` already exists", new.version, new.name)))?;
+        refresh_latest(&mut tx, asset_id, &new.published_at).await?;
+        let event = NewAuditEvent {
+            action: AuditAction::Publish,
+            asset: Some(new.name.to_string()),
+            version: Some(new.version.to_string()),
+            actor: new.publisher.audit(),
+            detail: Some(if new_asset {
+                format!("new asset; sha256 {}", new.sha256)
+            } else {
+                format!("sha256 {}", new.sha256)
+            }),
+        };
+        record(&mut tx, &event).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(PublishOutcome::Created)
+    }
+
+    async fn detail(&self, name: &AssetName) -> Result<Option<AssetDetail>, StoreError> {
+        // One snapshot across the queries.
+        let mut tx = self.pool.begin_with(SNAPSHOT).await.map_err(db)?;
+        let Some(row) = sqlx::query(
+            "SELECT id, name, created_at, updated_at, downloads, latest_version FROM assets WHERE name = $1",
+        )
+        .bind(name.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?
+        else {
+            tx.rollback().await.map_err(db)?;
+            return Ok(None);
+        };
+        let asset_id: i64 = row.try_get(0).map_err(db)?;
+        let latest_version: String = row.try_get(5).map_err(db)?;
+        let owners = owner_names(&mut tx, asset_id).await?;
+        let mut versions: Vec<VersionInfo> = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v JOIN users ON users.id = v.published_by WHERE v.asset_id = $1"
+        ))
+        .bind(asset_id)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?
+        .iter()
+        .map(version_info)
+        .collect::<Result<_, _>>()?;
+        newest_first(&mut versions);
+        let latest = sqlx::query(
+            "SELECT manifest, readme FROM versions WHERE asset_id = $1 AND version = $2",
+        )
+        .bind(asset_id)
+        .bind(&latest_version)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db)?;
+        let detail = AssetDetail {
+            name: row.try_get(1).map_err(db)?,
+            created_at: row.try_get(2).map_err(db)?,
+            updated_at: row.try_get(3).map_err(db)?,
+            downloads: count(row.try_get(4).map_err(db)?),
+            owners,
+            latest: stored_manifest(latest.try_get(0).map_err(db)?)?,
+            readme: latest.try_get(1).map_err(db)?,
+            versions,
+        };
+        tx.rollback().await.map_err(db)?;
+        Ok(Some(detail))
+    }
+
+    async fn one_version(
+        &self,
+        name: &AssetName,
+        key: &str,
+    ) -> Result<Option<VersionInfo>, StoreError> {
+        sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM versions v JOIN assets a ON a.id = v.asset_id \
+             JOIN users ON users.id = v.published_by WHERE a.name = $1 AND v.version_key = $2"
+        ))
+        .bind(name.as_str())
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?
+        .as_ref()
+        .map(version_info)
+        .transpose()
+    }
+
+    async fn entries(&self, name: &AssetName) -> Result<Vec<IndexEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT v.index_entry, v.yanked FROM versions v JOIN assets a ON a.id = v.asset_id \
+             WHERE a.name = $1 ORDER BY v.id",
+        )
+        .bind(name.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| {
+                let json: &str = row.try_get(0).map_err(db)?;
+                let mut entry: IndexEntry = serde_json::from_str(json)
+                    .map_err(|e| StoreError::Corrupt(format!("index entry: {e}")))?;
+                entry.yanked = row.try_get(1).map_err(db)?;
+                Ok(entry)
+            })
+            .collect()
+    }
+
+    async fn yank(
+        &self,
+        name: &AssetName,
+        key: &str,
+        actor: &Actor,
+        yank: Yank<'_>,
+    ) -> Result<YankOutcome, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The asset's row lock first: publishes, other yanks and owner changes of this asset wait,
+        // so the latest columns are recomputed from every committed version.
+        let Some(asset_id) = lock_asset(&mut tx, name.as_str()).await? else {
+            tx.rollback().await.map_err(db)?;
+            return Ok(YankOutcome::NoSuchVersion);
+        };
+        if !is_owner(&mut tx, asset_id, actor.user.id).await? {
+            let owners = owner_names(&mut tx, asset_id).await?;
+            tx.rollback().await.map_err(db)?;
+            return Ok(YankOutcome::NotOwner { owners });
+        }
+        let row = sqlx::query(
+            "SELECT id, version, yanked FROM versions WHERE asset_id = $1 AND version_key = $2",
+        )
+        .bind(asset_id)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let Some(row) = row else {
+            tx.rollback().await.map_err(db)?;
+            return Ok(YankOutcome::NoSuchVersion);
+        };
+        let version: String = row.try_get(1).map_err(db)?;
+        let was: bool = row.try_get(2).map_err(db)?;
+        let (yanked, reason, action) = match yank {
+            Yank::Yank { reason } => (true, reason, AuditAction::Yank),
+            Yank::Unyank => (false, None, AuditAction::Unyank),
+        };
+        let changed = was != yanked;
+        if changed {
+            sqlx::query("UPDATE versions SET yanked = $1, yank_reason = $2 WHERE id = $3")
+                .bind(yanked)
+                .bind(reason)
+                .bind(row.try_get::<i64, _>(0).map_err(db)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            refresh_latest(&mut tx, asset_id, &crate::time::now()).await?;
+            let event = NewAuditEvent {
+                action,
+                asset: Some(name.to_string()),
+                version: Some(version.clone()),
+                actor: actor.audit(),
+                detail: reason.map(str::to_owned),
+            };
+            record(&mut tx, &event).await?;
+            tx.commit().await.map_err(db)?;
+            tracing::info!(%name, %version, user = %actor.user.name, yanked, "yank flag changed");
+        } else {
+            tx.rollback().await.map_err(db)?;
+        }
+        Ok(YankOutcome::Done { version, changed })
+    }
+
+    async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        // The asset's row before the version's, the order every writer of both follows.
+        let asset_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE assets SET downloads = downloads + 1 WHERE name = $1 RETURNING id",
+        )
+        .bind(name.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db)?;
+        let changed = match asset_id {
+            Some(asset_id) => sqlx::query(
+                "UPDATE versions SET downloads = downloads + 1 WHERE asset_id = $1 AND version_key = $2",
+            )
+            .bind(asset_id)
+            .bind(key)
+            .execute(&mut *tx)
+            .await
+            .map_err(db)?
+            .rows_affected(),
+            None => 0,
+        };
+        if changed == 0 {
+            tx.rollback().await.map_err(db)?;
+            return Err(StoreError::NotFound(format!(
+                "`{name}` has no version `{key}`"
+            )));
+        }
+        tx.commit().await.map_err(db)
+    }
+}
+
+/// A unique violation as [`StoreError::Conflict`] with the given text; anything else opaque.
+fn conflict(err: sqlx::Error, text: impl FnOnce() -> String) -> StoreError {
+    if is_unique_violation(&err) {
+        StoreError::Conflict(text())
+    } else {
+        db(err)
+    }
+}
 
 impl AssetStore for PgStore {
     fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishCheck> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.check(new))
     }
+
     fn publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishOutcome> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.insert(new))
     }
+
     fn asset<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Option<AssetDetail>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.detail(name))
     }
+
     fn version<'a>(
         &'a self,
         name: &'a AssetName,
         version_key: &'a str,
     ) -> StoreFuture<'a, Option<VersionInfo>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.one_version(name, version_key))
     }
+
     fn index_entries<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<IndexEntry>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.entries(name))
     }
+
     fn count_download<'a>(
         &'a self,
         name: &'a AssetName,
         version_key: &'a str,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.downloaded(name, version_key))
     }
+
     fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.asset_candidates(q))
     }
+
     fn set_yanked<'a>(
         &'a self,
         name: &'a AssetName,
@@ -46,15 +551,58 @@ impl AssetStore for PgStore {
         actor: &'a Actor,
         yank: Yank<'a>,
     ) -> StoreFuture<'a, YankOutcome> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.yank(name, version_key, actor, yank))
     }
+
     fn asset_count(&self) -> StoreFuture<'_, u64> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(async move {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assets")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(db)?;
+            Ok(count(n))
+        })
     }
+
     fn dependents<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<Dependent>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(async move {
+            sqlx::query(
+                "SELECT a.name, a.latest_version, v.manifest::jsonb -> 'dependencies' ->> $1 FROM assets a \
+                 JOIN versions v ON v.asset_id = a.id AND v.version = a.latest_version \
+                 WHERE a.listed AND (v.manifest::jsonb -> 'dependencies') ? $1 \
+                 ORDER BY a.name COLLATE \"C\"",
+            )
+            .bind(name.as_str())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(Dependent {
+                    name: r.try_get(0).map_err(db)?,
+                    version: r.try_get(1).map_err(db)?,
+                    requirement: r.try_get(2).map_err(db)?,
+                })
+            })
+            .collect()
+        })
     }
+
     fn catalog_counts(&self) -> StoreFuture<'_, CatalogCounts> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(async move {
+            let row = sqlx::query(
+                "SELECT COUNT(*), COALESCE(SUM(a.downloads), 0)::BIGINT, \
+                 (SELECT COUNT(*) FROM versions v JOIN assets l ON l.id = v.asset_id WHERE l.listed) \
+                 FROM assets a WHERE a.listed",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db)?;
+            Ok(CatalogCounts {
+                assets: count(row.try_get(0).map_err(db)?),
+                downloads: count(row.try_get(1).map_err(db)?),
+                versions: count(row.try_get(2).map_err(db)?),
+            })
+        })
     }
 }

@@ -19,6 +19,8 @@ mod assets;
 mod audit;
 mod needs;
 mod owners;
+mod search;
+mod text;
 mod tokens;
 mod trusted;
 mod users;
@@ -55,6 +57,12 @@ impl PgStore {
     }
 }
 
+impl super::Store for PgStore {
+    fn close(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(PgStore::close(self))
+    }
+}
+
 impl Health for PgStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {
@@ -72,7 +80,24 @@ fn db(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Database(Box::new(err))
 }
 
-/// Placeholder while the PostgreSQL store is being written.
-fn not_yet() -> StoreError {
-    StoreError::Database("not yet implemented on PostgreSQL".into())
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
+}
+
+/// A JSON array column.
+fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("JSON list `{text}`: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// A non-negative integer column.
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn parse_version(text: &str) -> Result<semver::Version, StoreError> {
+    semver::Version::parse(text).map_err(|e| StoreError::Corrupt(format!("version `{text}`: {e}")))
 }

@@ -1,13 +1,423 @@
-//! The PostgreSQL [`NeedStore`]: being written.
+//! Needs, votes and answers in PostgreSQL.
+//!
+//! The same queries as SQLite's: answers come from `asset_needs`, which the asset transactions
+//! keep equal to the needs of each listed asset's latest version; votes are counted from
+//! `need_votes`, whose primary key allows one vote per user and need whichever replica takes it.
+//! Each need's `search` column is rewritten in the statement that writes its text (see
+//! [`text`](super::text) for the tokenising). Names and ids sort with `COLLATE "C"`,
+//! bytewise like SQLite, whatever the database's collation.
 
-#![allow(unused_variables, unused_imports)]
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, Row};
 
-use crate::access::*;
-use crate::store::trusted::*;
-use crate::store::*;
-use osops_index::*;
-use std::collections::BTreeMap;
-use super::{PgStore, not_yet};
+use super::text::{MAX_FIELD, fold, indexed, tsquery};
+use super::{PgStore, count, db, json_list, to_json};
+use crate::store::{
+    Answer, CatalogNeed, NeedDetail, NeedStore, NeedSummary, PutNeed, StoreError, StoreFuture,
+    UpdateRule, User, UserId, need_status,
+};
+use osops_index::{AssetName, NeedRecord, UseCase};
+
+/// The columns [`record`] reads, from `needs n`.
+const RECORD_COLUMNS: &str =
+    "n.id, n.title, n.problem, n.persona, n.services, n.links, n.use_cases";
+
+const VOTES: &str = "(SELECT COUNT(*) FROM need_votes v WHERE v.need_id = n.id)";
+const ANSWERS: &str = "(SELECT COUNT(*) FROM asset_needs an WHERE an.need_id = n.id)";
+
+/// The `search` value from three text parameters: id and title (weight A), problem (B), use
+/// cases (C), each already [`indexed`], diacritics removed here.
+fn search_vector(a: u8, b: u8, c: u8) -> String {
+    let [a, b, c] = [a, b, c].map(|n| fold(&format!("${n}")));
+    format!(
+        "setweight(to_tsvector('simple', {a}), 'A') || setweight(to_tsvector('simple', {b}), 'B') \
+         || setweight(to_tsvector('simple', {c}), 'C')"
+    )
+}
+
+/// The texts [`search_vector`] takes, in order.
+fn search_texts(record: &NeedRecord) -> [String; 3] {
+    [
+        indexed(&format!("{} {}", record.id, record.title), MAX_FIELD),
+        indexed(&record.problem, MAX_FIELD),
+        indexed(&use_case_text(record), MAX_FIELD),
+    ]
+}
+
+/// The use cases' personas and texts, one per line.
+fn use_case_text(record: &NeedRecord) -> String {
+    record
+        .use_cases
+        .iter()
+        .map(|u| match &u.persona {
+            Some(p) => format!("{p} {}", u.text),
+            None => u.text.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A [`NeedRecord`] from [`RECORD_COLUMNS`] at the start of `row`.
+fn record(row: &PgRow) -> Result<NeedRecord, StoreError> {
+    let id: &str = row.try_get(0).map_err(db)?;
+    let use_cases: &str = row.try_get(6).map_err(db)?;
+    Ok(NeedRecord {
+        id: AssetName::parse(id).map_err(|e| StoreError::Corrupt(format!("need `{id}`: {e}")))?,
+        title: row.try_get(1).map_err(db)?,
+        problem: row.try_get(2).map_err(db)?,
+        persona: row.try_get(3).map_err(db)?,
+        services: json_list(row.try_get(4).map_err(db)?)?,
+        links: json_list(row.try_get(5).map_err(db)?)?,
+        use_cases: serde_json::from_str::<Vec<UseCase>>(use_cases)
+            .map_err(|e| StoreError::Corrupt(format!("use cases of `{id}`: {e}")))?,
+    })
+}
+
+/// Inserts the need unless its id exists (then `false`: nothing changed). A racing insert of the
+/// same id on another connection makes this wait for it, then answer `false`.
+async fn insert(
+    conn: &mut PgConnection,
+    record: &NeedRecord,
+    by: &User,
+) -> Result<bool, StoreError> {
+    let [a, b, c] = search_texts(record);
+    let inserted = sqlx::query(&format!(
+        "INSERT INTO needs (id, title, problem, persona, services, links, use_cases, created_by, \
+         created_at, updated_at, search) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, {}) \
+         ON CONFLICT (id) DO NOTHING",
+        search_vector(10, 11, 12)
+    ))
+    .bind(record.id.as_str())
+    .bind(&record.title)
+    .bind(&record.problem)
+    .bind(&record.persona)
+    .bind(to_json(&record.services)?)
+    .bind(to_json(&record.links)?)
+    .bind(to_json(&record.use_cases)?)
+    .bind(by.id)
+    .bind(crate::time::now())
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+async fn update(conn: &mut PgConnection, seq: i64, record: &NeedRecord) -> Result<(), StoreError> {
+    let [a, b, c] = search_texts(record);
+    sqlx::query(&format!(
+        "UPDATE needs SET title = $1, problem = $2, persona = $3, services = $4, links = $5, \
+         use_cases = $6, updated_at = $7, search = {} WHERE seq = $8",
+        search_vector(9, 10, 11)
+    ))
+    .bind(&record.title)
+    .bind(&record.problem)
+    .bind(&record.persona)
+    .bind(to_json(&record.services)?)
+    .bind(to_json(&record.links)?)
+    .bind(to_json(&record.use_cases)?)
+    .bind(crate::time::now())
+    .bind(seq)
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
+/// An existing need as [`PgStore::put`] sees it, locked until the transaction ends.
+struct Existing {
+    seq: i64,
+    creator: UserId,
+    creator_name: String,
+}
+
+async fn lock(conn: &mut PgConnection, id: &AssetName) -> Result<Option<Existing>, StoreError> {
+    let Some(row) = sqlx::query(
+        "SELECT n.seq, n.created_by, users.name FROM needs n JOIN users ON users.id = n.created_by \
+         WHERE n.id = $1 FOR UPDATE OF n",
+    )
+    .bind(id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Existing {
+        seq: row.try_get(0).map_err(db)?,
+        creator: row.try_get(1).map_err(db)?,
+        creator_name: row.try_get(2).map_err(db)?,
+    }))
+}
+
+/// The need with votes, status and answers, as `conn` sees it.
+async fn detail(conn: &mut PgConnection, id: &str) -> Result<Option<NeedDetail>, StoreError> {
+    let Some(row) = sqlx::query(&format!(
+        "SELECT {RECORD_COLUMNS}, n.retired, n.retired_reason, {VOTES}, users.name, n.created_at, \
+         n.updated_at FROM needs n JOIN users ON users.id = n.created_by WHERE n.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let answers = sqlx::query(
+        "SELECT a.name, a.latest_version, a.kind, a.description, a.releases, a.services, \
+         a.downloads, a.updated_at FROM asset_needs an JOIN assets a ON a.id = an.asset_id \
+         WHERE an.need_id = $1 ORDER BY a.downloads DESC, a.name COLLATE \"C\"",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db)?
+    .iter()
+    .map(|r| {
+        Ok(Answer {
+            name: r.try_get(0).map_err(db)?,
+            version: r.try_get(1).map_err(db)?,
+            kind: r.try_get(2).map_err(db)?,
+            description: r.try_get(3).map_err(db)?,
+            releases: r.try_get(4).map_err(db)?,
+            services: json_list(r.try_get(5).map_err(db)?)?,
+            downloads: count(r.try_get(6).map_err(db)?),
+            updated_at: r.try_get(7).map_err(db)?,
+        })
+    })
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    let retired: bool = row.try_get(7).map_err(db)?;
+    Ok(Some(NeedDetail {
+        record: record(&row)?,
+        status: need_status(retired, answers.len() as u64),
+        retired_reason: row.try_get(8).map_err(db)?,
+        votes: count(row.try_get(9).map_err(db)?),
+        created_by: row.try_get(10).map_err(db)?,
+        created_at: row.try_get(11).map_err(db)?,
+        updated_at: row.try_get(12).map_err(db)?,
+        answers,
+    }))
+}
+
+/// `detail` for a need that was just written in this transaction.
+async fn written(conn: &mut PgConnection, id: &AssetName) -> Result<NeedDetail, StoreError> {
+    detail(conn, id.as_str()).await?.ok_or_else(|| vanished(id))
+}
+
+fn vanished(id: &AssetName) -> StoreError {
+    StoreError::Corrupt(format!("need `{id}` vanished while being written"))
+}
+
+fn no_need(id: &AssetName) -> StoreError {
+    StoreError::NotFound(format!(
+        "no need `{id}` (hint: `osops need list` shows the needs)"
+    ))
+}
+
+/// Reads from one snapshot: a need with its answers, the catalog with its links.
+const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+impl PgStore {
+    async fn create(&self, record: &NeedRecord, by: &User) -> Result<NeedDetail, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        if !insert(&mut tx, record, by).await? {
+            let id = &record.id;
+            return Err(StoreError::Conflict(format!(
+                "need `{id}` already exists (hint: pick another id, or vote for it with `osops need vote {id}`)"
+            )));
+        }
+        let detail = written(&mut tx, &record.id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(detail)
+    }
+
+    async fn put(
+        &self,
+        record: &NeedRecord,
+        by: &User,
+        rule: UpdateRule,
+    ) -> Result<PutNeed, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let existing = match lock(&mut tx, &record.id).await? {
+            Some(found) => Some(found),
+            None if insert(&mut tx, record, by).await? => None,
+            // Created by another connection since the lock found nothing: update that one, as
+            // if this put had come second.
+            None => Some(
+                lock(&mut tx, &record.id)
+                    .await?
+                    .ok_or_else(|| vanished(&record.id))?,
+            ),
+        };
+        if let Some(found) = &existing {
+            if rule == UpdateRule::CreatorOnly && found.creator != by.id {
+                tx.rollback().await.map_err(db)?;
+                return Ok(PutNeed::NotCreator {
+                    creator: found.creator_name.clone(),
+                });
+            }
+            update(&mut tx, found.seq, record).await?;
+        }
+        let detail = written(&mut tx, &record.id).await?;
+        tx.commit().await.map_err(db)?;
+        Ok(if existing.is_none() {
+            PutNeed::Created(detail)
+        } else {
+            PutNeed::Updated(detail)
+        })
+    }
+
+    async fn one_need(&self, id: &AssetName) -> Result<Option<NeedDetail>, StoreError> {
+        let mut tx = self.pool.begin_with(SNAPSHOT).await.map_err(db)?;
+        let detail = detail(&mut tx, id.as_str()).await?;
+        tx.rollback().await.map_err(db)?;
+        Ok(detail)
+    }
+
+    async fn matching_needs(&self, q: Option<&str>) -> Result<Vec<NeedSummary>, StoreError> {
+        let query = q.and_then(tsquery);
+        let filter = if query.is_some() {
+            format!("WHERE n.search @@ to_tsquery('simple', {})", fold("$1"))
+        } else {
+            String::new()
+        };
+        // Newest first, as the trait asks: `select_needs` keeps this order among equal votes and
+        // for `sort=recent`, so relevance would change what the lists show.
+        let sql = format!(
+            "SELECT n.id, n.title, n.retired, n.persona, n.services, {VOTES}, {ANSWERS}, \
+             n.created_at FROM needs n {filter} ORDER BY n.created_at COLLATE \"C\" DESC, n.seq DESC"
+        );
+        let mut select = sqlx::query(&sql);
+        if let Some(query) = query {
+            select = select.bind(query);
+        }
+        let rows = select.fetch_all(&self.pool).await.map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                let answers = count(r.try_get(6).map_err(db)?);
+                Ok(NeedSummary {
+                    id: r.try_get(0).map_err(db)?,
+                    title: r.try_get(1).map_err(db)?,
+                    status: need_status(r.try_get(2).map_err(db)?, answers),
+                    persona: r.try_get(3).map_err(db)?,
+                    services: json_list(r.try_get(4).map_err(db)?)?,
+                    votes: count(r.try_get(5).map_err(db)?),
+                    answers,
+                    created_at: r.try_get(7).map_err(db)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn cast(&self, id: &AssetName, user: UserId, voted: bool) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(db)?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT seq FROM needs WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db)?;
+        if exists.is_none() {
+            return Err(no_need(id));
+        }
+        let change = if voted {
+            // A racing vote of the same user waits for the other, then does nothing.
+            sqlx::query(
+                "INSERT INTO need_votes (need_id, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (need_id, user_id) DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(user)
+            .bind(crate::time::now())
+        } else {
+            sqlx::query("DELETE FROM need_votes WHERE need_id = $1 AND user_id = $2")
+                .bind(id.as_str())
+                .bind(user)
+        };
+        change.execute(&mut *tx).await.map_err(db)?;
+        let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM need_votes WHERE need_id = $1")
+            .bind(id.as_str())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db)?;
+        tx.commit().await.map_err(db)?;
+        Ok(count(votes))
+    }
+
+    async fn retire(&self, id: &AssetName, reason: &str) -> Result<(), StoreError> {
+        let changed = sqlx::query(
+            "UPDATE needs SET retired = TRUE, retired_reason = $1, updated_at = $2 WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(crate::time::now())
+        .bind(id.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db)?
+        .rows_affected();
+        if changed == 0 {
+            return Err(no_need(id));
+        }
+        Ok(())
+    }
+
+    async fn catalog(&self) -> Result<Vec<CatalogNeed>, StoreError> {
+        let mut tx = self.pool.begin_with(SNAPSHOT).await.map_err(db)?;
+        let rows = sqlx::query(&format!(
+            "SELECT {RECORD_COLUMNS}, n.retired, {VOTES} FROM needs n ORDER BY n.id COLLATE \"C\""
+        ))
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        let links = sqlx::query(
+            "SELECT an.need_id, a.name FROM asset_needs an JOIN assets a ON a.id = an.asset_id \
+             ORDER BY an.need_id, a.name COLLATE \"C\"",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db)?;
+        tx.rollback().await.map_err(db)?;
+        let mut answers: std::collections::HashMap<String, Vec<String>> =
+            std::collections::HashMap::new();
+        for link in &links {
+            answers
+                .entry(link.try_get(0).map_err(db)?)
+                .or_default()
+                .push(link.try_get(1).map_err(db)?);
+        }
+        rows.iter()
+            .map(|row| {
+                let record = record(row)?;
+                let answers = answers.remove(record.id.as_str()).unwrap_or_default();
+                Ok(CatalogNeed {
+                    status: need_status(row.try_get(7).map_err(db)?, answers.len() as u64),
+                    votes: count(row.try_get(8).map_err(db)?),
+                    answers,
+                    record,
+                })
+            })
+            .collect()
+    }
+
+    async fn unknown(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT u.id FROM unnest($1::text[]) WITH ORDINALITY AS u (id, ord) \
+             WHERE NOT EXISTS (SELECT 1 FROM needs n WHERE n.id = u.id) ORDER BY u.ord",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)
+    }
+}
 
 impl NeedStore for PgStore {
     fn create_need<'a>(
@@ -15,32 +425,39 @@ impl NeedStore for PgStore {
         record: &'a NeedRecord,
         by: &'a User,
     ) -> StoreFuture<'a, NeedDetail> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.create(record, by))
     }
+
     fn put_need<'a>(
         &'a self,
         record: &'a NeedRecord,
         by: &'a User,
         rule: UpdateRule,
     ) -> StoreFuture<'a, PutNeed> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.put(record, by, rule))
     }
+
     fn need<'a>(&'a self, id: &'a AssetName) -> StoreFuture<'a, Option<NeedDetail>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.one_need(id))
     }
+
     fn need_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<NeedSummary>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.matching_needs(q))
     }
+
     fn vote<'a>(&'a self, id: &'a AssetName, user: UserId, voted: bool) -> StoreFuture<'a, u64> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.cast(id, user, voted))
     }
+
     fn retire_need<'a>(&'a self, id: &'a AssetName, reason: &'a str) -> StoreFuture<'a, ()> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.retire(id, reason))
     }
+
     fn needs_catalog(&self) -> StoreFuture<'_, Vec<CatalogNeed>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.catalog())
     }
+
     fn unknown_needs<'a>(&'a self, ids: &'a [String]) -> StoreFuture<'a, Vec<String>> {
-        Box::pin(async move { Err(not_yet()) })
+        Box::pin(self.unknown(ids))
     }
 }

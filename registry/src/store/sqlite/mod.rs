@@ -119,6 +119,12 @@ impl SqliteStore {
     }
 }
 
+impl super::Store for SqliteStore {
+    fn close(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        Box::pin(SqliteStore::close(self))
+    }
+}
+
 impl Health for SqliteStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(async move {

@@ -1,0 +1,203 @@
+//! Two `osops-registry serve` processes sharing one PostgreSQL database and one S3 bucket behave
+//! as one registry: publishes through either are visible and downloadable through both at once,
+//! with the right checksum, and a version published twice with different bytes has one winner.
+//!
+//! Needs `OSOPS_TEST_POSTGRES` (a database URL; the test uses a fresh schema of it) and
+//! `OSOPS_TEST_S3` (`s3://BUCKET`, with the `AWS_*` variables; the test uses a fresh prefix):
+//! `scripts/dev-services.sh` prints both, `.ci/run` sets them. Skipped, saying so, without them.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use osops_tests::fixtures::script_asset;
+use osops_tests::{TestContext, TestRegistry};
+
+/// A fresh schema of the test database and a fresh prefix of the test bucket, or `None` (with a
+/// note) when the services are not configured.
+fn shared_storage() -> Option<(String, String)> {
+    let (Ok(postgres), Ok(bucket)) = (
+        std::env::var("OSOPS_TEST_POSTGRES"),
+        std::env::var("OSOPS_TEST_S3"),
+    ) else {
+        eprintln!("skipped: OSOPS_TEST_POSTGRES and OSOPS_TEST_S3 are not both set");
+        return None;
+    };
+    let suffix = format!("{:016x}", rand_u64());
+    let schema = format!("osops_replicas_{suffix}");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async {
+        let pool = sqlx::PgPool::connect(&postgres).await.unwrap_or_else(|e| {
+            panic!("OSOPS_TEST_POSTGRES is set, but PostgreSQL is unreachable: {e}")
+        });
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&pool)
+            .await
+            .expect("create schema");
+        pool.close().await;
+    });
+    let separator = if postgres.contains('?') { '&' } else { '?' };
+    Some((
+        format!("{postgres}{separator}options[search_path]={schema}"),
+        format!("{}/replicas-{suffix}", bucket.trim_end_matches('/')),
+    ))
+}
+
+/// Random enough for names no other run uses.
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// Every version of `name` as `osops info --json` through `ctx`'s registry reports it.
+fn checksums(ctx: &TestContext, name: &str) -> BTreeMap<String, String> {
+    let info = ctx.osops(&["info", name, "--json"]).assert_success().json();
+    info["versions"]
+        .as_array()
+        .expect("versions")
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_str().expect("version").to_owned(),
+                v["cksum"].as_str().expect("cksum").to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn write_asset(root: &Path, name: &str, version: &str, flavour: &str) -> std::path::PathBuf {
+    let dir = script_asset(
+        &root.join(format!("{name}-{version}-{flavour}")),
+        name,
+        version,
+    );
+    std::fs::write(dir.join("README.md"), format!("# {name}\n\n{flavour}\n")).expect("readme");
+    dir
+}
+
+#[test]
+fn two_replicas_on_one_database_and_bucket_are_one_registry() {
+    let Some((database, storage)) = shared_storage() else {
+        return;
+    };
+    let shared = [
+        "--database-url",
+        database.as_str(),
+        "--storage",
+        storage.as_str(),
+    ];
+    let a = TestRegistry::start_with(&shared);
+    let b = TestRegistry::start_with(&shared);
+    let admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database-url", database.as_str()]);
+        a.admin(&all).assert_success()
+    };
+    admin(&["user", "add", "jane"]);
+    let token = admin(&["token", "create", "--user", "jane"])
+        .stdout
+        .trim()
+        .to_owned();
+    let via_a = TestContext::new(a.url()).with_token(&token);
+    let via_b = TestContext::new(b.url()).with_token(&token);
+
+    // Eight publishers, four through each replica, three versions of their own asset each.
+    let sources = tempfile::tempdir().expect("sources");
+    std::thread::scope(|scope| {
+        for publisher in 0..8 {
+            let ctx = if publisher % 2 == 0 { &via_a } else { &via_b };
+            let root = sources.path();
+            scope.spawn(move || {
+                for minor in 0..3 {
+                    let name = format!("replica-tool-{publisher}");
+                    let version = format!("1.{minor}.0");
+                    let dir = write_asset(root, &name, &version, "only");
+                    ctx.osops(&["publish", &dir.to_string_lossy()])
+                        .assert_success();
+                }
+            });
+        }
+    });
+
+    // One version published at once through both replicas with different bytes: one winner.
+    let first = write_asset(sources.path(), "contested-tool", "1.0.0", "first");
+    let second = write_asset(sources.path(), "contested-tool", "1.0.0", "second");
+    let (one, two) = std::thread::scope(|scope| {
+        let one = scope.spawn(|| via_a.osops(&["publish", &first.to_string_lossy()]));
+        let two = scope.spawn(|| via_b.osops(&["publish", &second.to_string_lossy()]));
+        (
+            one.join().expect("publisher"),
+            two.join().expect("publisher"),
+        )
+    });
+    assert_eq!(
+        [one.success(), two.success()]
+            .iter()
+            .filter(|s| **s)
+            .count(),
+        1,
+        "exactly one of the racing publishes wins:\n{}\n{}",
+        one.stderr,
+        two.stderr
+    );
+    let loser = if one.success() { &two } else { &one };
+    assert!(
+        loser.stderr.contains("already published") || loser.stderr.contains("409"),
+        "{}",
+        loser.stderr
+    );
+
+    // Both replicas see every version with the same checksum, at once.
+    for publisher in 0..8 {
+        let name = format!("replica-tool-{publisher}");
+        let seen_a = checksums(&via_a, &name);
+        assert_eq!(seen_a.len(), 3, "{name}: {seen_a:?}");
+        assert_eq!(seen_a, checksums(&via_b, &name), "{name}");
+    }
+    assert_eq!(
+        checksums(&via_a, "contested-tool"),
+        checksums(&via_b, "contested-tool")
+    );
+
+    // And serve the same, verified bytes: installs through either replica check every sha256.
+    for (ctx, label) in [(&via_a, "a"), (&via_b, "b")] {
+        let names: Vec<String> = (0..8).map(|p| format!("replica-tool-{p}@1.1.0")).collect();
+        let mut args = vec!["install"];
+        args.extend(names.iter().map(String::as_str));
+        args.push("contested-tool");
+        ctx.osops(&args).assert_success();
+        let ran = ctx.osops(&["run", "replica-tool-3"]).assert_success();
+        assert_eq!(
+            ran.stdout.trim(),
+            "hello from replica-tool-3 1.1.0",
+            "{label}"
+        );
+    }
+
+    // A publish through one replica is in the other's index and search immediately.
+    let late = write_asset(sources.path(), "late-arrival", "0.1.0", "only");
+    via_b
+        .osops(&["publish", &late.to_string_lossy()])
+        .assert_success();
+    assert_eq!(checksums(&via_a, "late-arrival").len(), 1);
+    let found = via_a
+        .osops(&["search", "late-arrival", "--json"])
+        .assert_success()
+        .json();
+    assert!(
+        found["assets"]
+            .as_array()
+            .expect("assets")
+            .iter()
+            .any(|a| a["name"] == "late-arrival"),
+        "{found}"
+    );
+}
