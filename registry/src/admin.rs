@@ -1,13 +1,14 @@
 //! The admin commands, run on the registry's database (`--data-dir`'s SQLite file, or
 //! `--database-url`), while the server runs too: SQLite's WAL lets them write beside it: in [`accounts`] `user add|list|disable|enable`, `team
 //! add|list|member add|member remove` and `token create|list|revoke`; in [`audit`] `audit`; in
-//! [`needs`] `need import` and `need retire`. Each returns data; `main.rs` prints it with the
+//! [`needs`] `need import` and `need retire`; in [`gc`] `gc` (on the blob store too). Each returns data; `main.rs` prints it with the
 //! `Display` types here, so the output is tested without the binary.
 //!
 //! Admin actions are recorded in the audit log as the actor `(admin)`.
 
 pub mod accounts;
 pub mod audit;
+pub mod gc;
 pub mod needs;
 
 use std::sync::Arc;

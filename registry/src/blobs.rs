@@ -14,7 +14,7 @@
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -98,6 +98,12 @@ pub enum BlobError {
     /// missing and how to give it.
     #[error("{0}")]
     Config(String),
+    #[error("the blob directory `{}` is not a directory a file can be written in", path.display())]
+    Unusable {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot open the blob store {what}")]
     Open {
         what: String,
@@ -118,6 +124,9 @@ pub struct StoredArchive {
     /// Lowercase hex, as given to [`BlobKey::archive`].
     pub sha256: String,
     pub size: u64,
+    /// When the object was last written (the store's clock: S3's `Last-Modified`, a file's
+    /// mtime); `osops-registry gc` leaves young unreferenced archives alone.
+    pub last_modified: SystemTime,
 }
 
 /// Where archives live in an S3-compatible bucket: the `s3://BUCKET[/PREFIX]` form of the
@@ -310,6 +319,9 @@ pub struct Blobs {
     store: Arc<dyn ObjectStore>,
     /// Where the blobs are, for logs: see [`Blobs::describe`].
     description: Arc<str>,
+    /// The directory of a local store, which [`Blobs::check`] checks itself: `object_store`
+    /// would answer a `HEAD` under a removed directory with "not found", as if all were well.
+    local_dir: Option<Arc<Path>>,
 }
 
 impl Blobs {
@@ -326,6 +338,7 @@ impl Blobs {
         Ok(Blobs {
             store: Arc::new(store),
             description: dir.display().to_string().into(),
+            local_dir: Some(dir.into()),
         })
     }
 
@@ -334,6 +347,7 @@ impl Blobs {
         Blobs {
             store: Arc::new(InMemory::new()),
             description: "memory (gone with the process)".into(),
+            local_dir: None,
         }
     }
 
@@ -394,6 +408,7 @@ impl Blobs {
         Ok(Blobs {
             store,
             description: description.into(),
+            local_dir: None,
         })
     }
 
@@ -404,8 +419,15 @@ impl Blobs {
     }
 
     /// Whether the store answers: one cheap request (a `HEAD` of a key no archive has) that
-    /// fails on an unreachable endpoint, a missing bucket or refused credentials.
+    /// fails on an unreachable endpoint, a missing bucket or refused credentials. A local store's
+    /// directory must exist and take a file (a probe written and removed at once).
     pub async fn check(&self) -> Result<(), BlobError> {
+        if let Some(dir) = &self.local_dir {
+            return check_dir(dir).await.map_err(|source| BlobError::Unusable {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
         let probe = ObjectPath::from(format!("{ARCHIVES}/00/00/probe"));
         match self.store.head(&probe).await {
             Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
@@ -483,6 +505,7 @@ impl Blobs {
                     Ok(StoredArchive {
                         sha256,
                         size: meta.size,
+                        last_modified: meta.last_modified.into(),
                     })
                 }),
                 Err(source) => Some(Err(BlobError::List {
@@ -493,6 +516,20 @@ impl Blobs {
         });
         Box::pin(stream)
     }
+}
+
+/// Fails unless `dir` is a directory a file can be written in.
+async fn check_dir(dir: &Path) -> std::io::Result<()> {
+    static PROBES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    if !tokio::fs::metadata(dir).await?.is_dir() {
+        return Err(std::io::ErrorKind::NotADirectory.into());
+    }
+    // A name of its own per check, so that checks running side by side never remove each
+    // other's probe; a dot name is no archive key, so a listing never takes it for one.
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = dir.join(format!(".probe-{}-{n}", std::process::id()));
+    tokio::fs::write(&probe, b"osops").await?;
+    tokio::fs::remove_file(&probe).await
 }
 
 fn store_error(key: &BlobKey, err: object_store::Error) -> BlobError {
@@ -622,27 +659,33 @@ mod tests {
                 .expect("stray");
             assert_eq!(
                 all_archives(&blobs).await,
-                vec![
-                    StoredArchive {
-                        sha256: SHA2.to_owned(),
-                        size: 5
-                    },
-                    StoredArchive {
-                        sha256: SHA.to_owned(),
-                        size: 3
-                    },
-                ]
+                vec![(SHA2.to_owned(), 5), (SHA.to_owned(), 3)]
             );
         }
     }
 
-    async fn all_archives(blobs: &Blobs) -> Vec<StoredArchive> {
-        let mut all: Vec<StoredArchive> = blobs
+    /// Every archive's sha256 and size, by sha256, after checking that each was written about
+    /// now (by the store's clock, which a test's store shares with the test, give or take a
+    /// few minutes of skew).
+    async fn all_archives(blobs: &Blobs) -> Vec<(String, u64)> {
+        let listed: Vec<StoredArchive> = blobs
             .list_archives()
             .try_collect()
             .await
             .expect("list_archives");
-        all.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+        let now = SystemTime::now();
+        let mut all = Vec::new();
+        for archive in listed {
+            let skew = now
+                .duration_since(archive.last_modified)
+                .unwrap_or_else(|e| e.duration());
+            assert!(
+                skew < Duration::from_secs(300),
+                "{archive:?} last modified {skew:?} away from now"
+            );
+            all.push((archive.sha256, archive.size));
+        }
+        all.sort();
         all
     }
 
@@ -876,16 +919,7 @@ mod tests {
         assert_eq!(chunks.concat(), vec![7u8; 300_000]);
         assert_eq!(
             all_archives(&blobs).await,
-            vec![
-                StoredArchive {
-                    sha256: SHA2.to_owned(),
-                    size: 300_000
-                },
-                StoredArchive {
-                    sha256: SHA.to_owned(),
-                    size: 11
-                },
-            ]
+            vec![(SHA2.to_owned(), 300_000), (SHA.to_owned(), 11)]
         );
 
         // The prefix scopes every key: the objects are at PREFIX/archives/…, so a store on the

@@ -111,12 +111,20 @@ pub fn chain(err: &(dyn StdError + 'static)) -> String {
     text
 }
 
-#[derive(serde::Serialize)]
-struct Problem<'a> {
+/// An RFC 7807 problem: the body of every 4xx/5xx answer of the API.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"type": "about:blank", "title": "Not Found", "status": 404,
+    "detail": "no asset `nova-tools` (hint: `osops search` finds assets)"}))]
+pub(crate) struct Problem<'a> {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The status's reason phrase.
     title: &'a str,
+    /// The HTTP status.
     status: u16,
+    /// A sentence for a human, naming the value in backticks and saying how to fix it; for 5xx
+    /// always "internal error; see the registry's log".
     detail: &'a str,
 }
 

@@ -3,6 +3,8 @@
 //!
 //! - [`routes::router`] is the whole URL map; [`handlers`] hold one file per resource and shape
 //!   the JSON bodies of `docs/http-api.md`; errors are one [`ApiError`] rendered as problem+json.
+//!   [`openapi`] is the API's OpenAPI document, generated from the handlers' annotations by the
+//!   same calls that route them ([`routes::api`]).
 //! - [`publish::publish`] is the publish operation, independent of HTTP (the `--demo` loader in
 //!   [`demo`] reuses it): validate the archive, store its blob under its sha256, commit the version
 //!   in one transaction.
@@ -15,7 +17,10 @@
 //! - [`state::AppState`] is what handlers share; [`auth::Authenticated`] turns a Bearer token
 //!   (format in [`token`], made by [`tokens::mint`]) into an [`access::Actor`], whose scopes and
 //!   patterns [`access`] checks; [`rate_limit`] holds the per-user buckets; [`server::serve`]
-//!   runs it all; [`admin`] backs the `user`, `team`, `token`, `audit` and `need` commands.
+//!   runs it all; [`metrics`] counts and times requests for `GET /metrics`; [`admin`] backs the
+//!   `user`, `team`, `token`, `audit`, `need` and `gc` commands.
+//! - [`transfer`] backs `export` and `import`: a whole registry moved between the embedded
+//!   store and PostgreSQL + S3 through a checked directory.
 //! - [`web`] is the catalog as HTML pages (docs/web.md): askama templates over the same stores,
 //!   READMEs rendered with pulldown-cmark and sanitised with ammonia, a strict CSP.
 //! - [`trusted`] is trusted publishing: the config file's issuers, their keys, identity-token
@@ -31,6 +36,8 @@ pub mod demo;
 pub mod error;
 mod etag;
 pub mod handlers;
+pub mod metrics;
+pub mod openapi;
 pub mod publish;
 pub mod rate_limit;
 pub mod routes;
@@ -40,6 +47,7 @@ pub mod store;
 mod time;
 pub mod token;
 pub mod tokens;
+pub mod transfer;
 pub mod trusted;
 pub mod web;
 

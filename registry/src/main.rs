@@ -48,6 +48,42 @@ enum Command {
     /// Manage needs
     #[command(subcommand)]
     Need(NeedCommand),
+    /// Remove archives no version references (left by a crash or a refused publish); prints one
+    /// line per archive removed and a summary. Exits 1 if some version's archive is missing
+    Gc(GcArgs),
+    /// Write the whole registry (every table, and every archive a version names, each verified)
+    /// to DIR: manifest.json, tables/*.jsonl, archives/. Re-running it on the same DIR copies
+    /// only archives not there yet
+    Export(ExportArgs),
+    /// Load an export made by `export` into this registry's database and blob store, checking
+    /// every checksum first; all or nothing. Refuses a database that holds anything, unless
+    /// --force
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The directory to write (created if missing; a previous export in it is refreshed)
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    #[command(flatten)]
+    data: DataDirArg,
+    #[command(flatten)]
+    storage: StorageArgs,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// A directory written by `osops-registry export`
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// Replace everything the target database holds (in the same transaction as the import)
+    #[arg(long)]
+    force: bool,
+    #[command(flatten)]
+    data: DataDirArg,
+    #[command(flatten)]
+    storage: StorageArgs,
 }
 
 #[derive(Args)]
@@ -91,6 +127,17 @@ struct ServeArgs {
     /// Buckets are per process: with several replicas, the limit is per replica
     #[arg(long = "rate-limit", value_name = "ACTION=N/PERIOD")]
     rate_limits: Vec<RateSetting>,
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// The registry's config file (TOML): trusted publishing's issuers, as
+    /// `[[trusted-publishing.issuer]]` tables (see docs/http-api.md)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Where archives live: `serve`'s and `gc`'s `--storage`, `--s3-endpoint` and `--s3-region`.
+#[derive(Args)]
+struct StorageArgs {
     /// Where archives live: `s3://BUCKET[/PREFIX]` (S3-compatible storage shared by every
     /// replica; endpoint, region and credentials from --s3-endpoint/--s3-region or the AWS_*
     /// variables) or `file://DIR` [default: DIR/blobs of --data-dir]
@@ -102,10 +149,31 @@ struct ServeArgs {
     /// The S3 region [env: AWS_REGION]
     #[arg(long, value_name = "REGION")]
     s3_region: Option<String>,
-    /// The registry's config file (TOML): trusted publishing's issuers, as
-    /// `[[trusted-publishing.issuer]]` tables (see docs/http-api.md)
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+}
+
+impl From<StorageArgs> for osops_registry::config::Storage {
+    fn from(args: StorageArgs) -> Self {
+        osops_registry::config::Storage {
+            url: args.storage,
+            s3_endpoint: args.s3_endpoint,
+            s3_region: args.s3_region,
+        }
+    }
+}
+
+#[derive(Args)]
+struct GcArgs {
+    /// Print what would be removed (`would remove SHA256 (SIZE bytes, AGE old)`); remove nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Keep unreferenced archives younger than this (`30m`, `1h`, `2days`): they may belong to a
+    /// publish still in flight on another replica
+    #[arg(long, value_name = "DURATION", default_value = admin::gc::DEFAULT_MIN_AGE)]
+    min_age: humantime::Duration,
+    #[command(flatten)]
+    data: DataDirArg,
+    #[command(flatten)]
+    storage: StorageArgs,
 }
 
 #[derive(Subcommand)]
@@ -280,11 +348,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     listen: args.listen,
                     data_dir: args.data.data_dir,
                     database_url: args.data.database_url,
-                    storage: osops_registry::config::Storage {
-                        url: args.storage,
-                        s3_endpoint: args.s3_endpoint,
-                        s3_region: args.s3_region,
-                    },
+                    storage: args.storage.into(),
                     public_url: args.public_url,
                     max_upload: args.max_upload,
                     demo: args.demo,
@@ -392,6 +456,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let id =
                     osops_registry::admin::needs::retire(&data.database()?, &id, &reason).await?;
                 println!("{id}");
+            }
+            Command::Gc(args) => {
+                let database = args.data.database()?;
+                let data_dir = DataDir::create(&args.data.data_dir)?;
+                let storage = osops_registry::config::Storage::from(args.storage);
+                let blobs = storage.open(&data_dir).await?;
+                let options = admin::gc::Options {
+                    dry_run: args.dry_run,
+                    min_age: args.min_age.into(),
+                };
+                let report = admin::gc::run(&database, &blobs, options).await?;
+                for archive in &report.removed {
+                    let dry_run = options.dry_run;
+                    println!("{}", admin::gc::RemovedLine { archive, dry_run });
+                }
+                for (archive, cause) in &report.failed {
+                    eprintln!("{}", admin::gc::FailedLine(archive, cause));
+                }
+                for sha256 in &report.missing {
+                    eprintln!("{}", admin::gc::MissingLine(sha256));
+                }
+                println!("{}", admin::gc::Summary(&report));
+                if !report.success() {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Command::Export(args) => {
+                let database = args.data.database()?;
+                let data_dir = DataDir::create(&args.data.data_dir)?;
+                let storage = osops_registry::config::Storage::from(args.storage);
+                let blobs = storage.open(&data_dir).await?;
+                let report = osops_registry::transfer::export(&database, &blobs, &args.dir).await?;
+                println!("exported {} to {}", database.describe(), args.dir.display());
+                println!("{report}");
+            }
+            Command::Import(args) => {
+                let database = args.data.database()?;
+                let data_dir = DataDir::create(&args.data.data_dir)?;
+                let storage = osops_registry::config::Storage::from(args.storage);
+                let blobs = storage.open(&data_dir).await?;
+                let report =
+                    osops_registry::transfer::import(&args.dir, &database, &blobs, args.force)
+                        .await?;
+                println!(
+                    "imported {} into {}",
+                    args.dir.display(),
+                    database.describe()
+                );
+                println!("{report}");
             }
         }
         Ok(ExitCode::SUCCESS)

@@ -32,11 +32,14 @@ use crate::state::AppState;
 use crate::store::{NewVersion, PublishCheck, PublishOutcome, StoreError, StoredManifest};
 
 /// A published (or already present) version.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Published {
+    #[schema(value_type = crate::openapi::AssetNameSchema)]
     pub name: AssetName,
     #[serde(serialize_with = "display")]
+    #[schema(value_type = String)]
     pub version: semver::Version,
+    /// sha256 of the archive, lowercase hex.
     pub cksum: String,
     /// `false` for a byte-identical re-publish, which changes nothing.
     pub new: bool,

@@ -1,82 +1,68 @@
 //! The whole URL map.
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post, put};
+use axum::{Extension, Router};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::handlers::{
     assets, audit, download, health, index, method_not_allowed, needs, owners, publish, tokens,
     trusted, yank,
 };
+use crate::openapi;
 use crate::state::AppState;
 
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/v1/assets", put(publish::publish).get(assets::search))
-        .route("/api/v1/assets/{name}", get(assets::detail))
-        .route(
-            "/api/v1/assets/{name}/owners",
-            get(owners::list)
-                .put(owners::add)
-                .delete(owners::remove)
+/// Every route but the HTML pages, each registered with `routes!`, which routes a handler at the
+/// method and path of its `#[utoipa::path]` and adds it to the OpenAPI document in the same call:
+/// a route added here is documented, and a route can only be documented by being added here
+/// (`registry/tests/openapi.rs` checks that the finished router has no other route).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(publish::publish, assets::search))
+        .routes(routes!(assets::detail))
+        .routes(
+            routes!(owners::list, owners::add, owners::remove)
                 .layer(DefaultBodyLimit::max(owners::MAX_BODY)),
         )
-        .route("/api/v1/assets/{name}/audit", get(audit::asset_events))
-        .route(
-            "/api/v1/assets/{name}/trusted-publishers",
-            get(trusted::list)
-                .post(trusted::add)
-                .layer(DefaultBodyLimit::max(trusted::MAX_BODY)),
+        .routes(routes!(audit::asset_events))
+        .routes(
+            routes!(trusted::list, trusted::add).layer(DefaultBodyLimit::max(trusted::MAX_BODY)),
         )
-        .route(
-            "/api/v1/assets/{name}/trusted-publishers/{id}",
-            delete(trusted::remove),
+        .routes(routes!(trusted::remove))
+        .routes(routes!(download::download))
+        .routes(routes!(yank::yank).layer(DefaultBodyLimit::max(yank::MAX_BODY)))
+        .routes(routes!(yank::unyank))
+        .routes(routes!(needs::list, needs::create).layer(DefaultBodyLimit::max(needs::MAX_BODY)))
+        .routes(routes!(needs::show, needs::put).layer(DefaultBodyLimit::max(needs::MAX_BODY)))
+        .routes(routes!(needs::vote, needs::retract))
+        .routes(
+            routes!(tokens::create, tokens::list).layer(DefaultBodyLimit::max(tokens::MAX_BODY)),
         )
-        .route(
-            "/api/v1/assets/{name}/{version}/download",
-            get(download::download),
-        )
-        .route(
-            "/api/v1/assets/{name}/{version}/yank",
-            delete(yank::yank).layer(DefaultBodyLimit::max(yank::MAX_BODY)),
-        )
-        .route("/api/v1/assets/{name}/{version}/unyank", put(yank::unyank))
-        .route(
-            "/api/v1/needs",
-            get(needs::list)
-                .post(needs::create)
-                .layer(DefaultBodyLimit::max(needs::MAX_BODY)),
-        )
-        .route(
-            "/api/v1/needs/{id}",
-            get(needs::show)
-                .put(needs::put)
-                .layer(DefaultBodyLimit::max(needs::MAX_BODY)),
-        )
-        .route(
-            "/api/v1/needs/{id}/vote",
-            put(needs::vote).delete(needs::retract),
-        )
-        .route(
-            "/api/v1/tokens",
-            post(tokens::create)
-                .get(tokens::list)
-                .layer(DefaultBodyLimit::max(tokens::MAX_BODY)),
-        )
-        .route("/api/v1/tokens/{id}", delete(tokens::revoke))
-        .route(
-            "/api/v1/trusted-publishing/exchange",
-            post(trusted::exchange).layer(DefaultBodyLimit::max(trusted::MAX_BODY)),
-        )
-        .route("/index/config.json", get(index::config))
-        .route("/index/needs.json", get(index::needs))
-        .route("/index/{*path}", get(index::entries))
-        .route("/healthz", get(health::health))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(trusted::exchange).layer(DefaultBodyLimit::max(trusted::MAX_BODY)))
+        .routes(routes!(index::config))
+        .routes(routes!(index::needs))
+        .routes(routes!(index::entries))
+        .routes(routes!(health::health))
+        .routes(routes!(health::live))
+        .routes(routes!(crate::metrics::metrics))
+        .routes(routes!(openapi::serve))
+}
+
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api().split_for_parts();
+    // The document is made once, here, and served as bytes.
+    api.layer(Extension(openapi::Served::new(doc)))
         .merge(crate::web::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        // After the routes and fallbacks: it wraps each of them, so it sees the matched route.
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            crate::metrics::track,
+        ))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::blobs::Blobs;
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::store::{
     AssetStore, AuditStore, Health, NeedStore, OwnerStore, Store, TokenStore, TrustedStore,
@@ -28,6 +29,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// Trusted publishing's issuers: none unless the config file lists some.
     pub trusted: Arc<TrustedPublishing>,
+    /// What `GET /metrics` reports (see [`crate::metrics`]).
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             settings: Arc::new(settings),
             limiter,
             trusted: Arc::new(TrustedPublishing::default()),
+            metrics: Arc::new(Metrics::new()),
         }
     }
 

@@ -285,6 +285,17 @@ async fn yank_reasons_are_shown_and_cleared_by_unyank() {
             .await;
         r.problem(StatusCode::BAD_REQUEST);
     }
+    // Past 16 KiB: 413, a problem like every refusal.
+    let r = app
+        .send_json(
+            Method::DELETE,
+            "/api/v1/assets/nova-tools/1.0.0/yank",
+            Some(&jane),
+            Some(&json!({"reason": "x".repeat(17 * 1024)})),
+        )
+        .await;
+    let detail = r.problem(StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(detail.contains("16384 bytes"), "{detail}");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM versions WHERE yanked")
             .await,

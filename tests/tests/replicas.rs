@@ -201,3 +201,89 @@ fn two_replicas_on_one_database_and_bucket_are_one_registry() {
         "{found}"
     );
 }
+
+#[test]
+fn a_replica_killed_mid_publish_loses_nothing_it_answered() {
+    let Some((database, storage)) = shared_storage() else {
+        return;
+    };
+    let shared = [
+        "--database-url",
+        database.as_str(),
+        "--storage",
+        storage.as_str(),
+    ];
+    let a = TestRegistry::start_with(&shared);
+    let b = TestRegistry::start_with(&shared);
+    let admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database-url", database.as_str()]);
+        b.admin(&all).assert_success()
+    };
+    admin(&["user", "add", "jane"]);
+    let token = admin(&["token", "create", "--user", "jane"])
+        .stdout
+        .trim()
+        .to_owned();
+    let via_a = TestContext::new(a.url()).with_token(&token);
+    let via_b = TestContext::new(b.url()).with_token(&token);
+
+    // Six publishers through replica A; A is killed (SIGKILL) as soon as one publish succeeded,
+    // with the others in flight or still to come.
+    let sources = tempfile::tempdir().expect("sources");
+    let (first_success, succeeded) = std::sync::mpsc::channel();
+    let outcomes = std::thread::scope(|scope| {
+        let publishers: Vec<_> = (0..6)
+            .map(|publisher| {
+                let (via_a, root, first_success) = (&via_a, sources.path(), first_success.clone());
+                scope.spawn(move || {
+                    let mut outcomes = Vec::new();
+                    for minor in 0..3 {
+                        let name = format!("crash-tool-{publisher}");
+                        let version = format!("1.{minor}.0");
+                        let dir = write_asset(root, &name, &version, "only");
+                        let published: osops_tests::Output = via_a
+                            .command()
+                            .env("OSOPS_HTTP_RETRIES", "0")
+                            .args(["publish", &dir.to_string_lossy()])
+                            .output()
+                            .expect("osops runs")
+                            .into();
+                        if published.success() {
+                            let _ = first_success.send(());
+                        }
+                        outcomes.push((dir, name, version, published.success()));
+                    }
+                    outcomes
+                })
+            })
+            .collect();
+        succeeded
+            .recv()
+            .expect("one publish succeeds before the kill");
+        drop(a);
+        publishers
+            .into_iter()
+            .flat_map(|p| p.join().expect("publisher"))
+            .collect::<Vec<_>>()
+    });
+
+    let answered = outcomes.iter().filter(|o| o.3).count();
+    assert!(answered >= 1);
+    for (dir, name, version, succeeded) in &outcomes {
+        if !succeeded {
+            // No answer, or an error: retrying through the other replica succeeds (a publish
+            // that did land is answered "already published", never 409).
+            via_b
+                .osops(&["publish", &dir.to_string_lossy()])
+                .assert_success();
+        }
+        let seen = checksums(&via_b, name);
+        assert!(seen.contains_key(version), "{name} {version}: {seen:?}");
+    }
+    // Everything answered or retried installs from the surviving replica with its checksum.
+    let specs: Vec<String> = (0..6).map(|p| format!("crash-tool-{p}@=1.2.0")).collect();
+    let mut args = vec!["install"];
+    args.extend(specs.iter().map(String::as_str));
+    via_b.osops(&args).assert_success();
+}

@@ -10,13 +10,18 @@ use osops_index::{AssetName, Kind, openstack};
 
 use super::{PathName, page_number, path_name, per_page, present, redirect};
 use crate::error::ApiError;
+use crate::metrics::SearchFrom;
 use crate::state::AppState;
 use crate::store::{AssetDetail, AssetFacets, AssetSort, AssetSummary, SearchQuery, VersionInfo};
 
-#[derive(Debug, serde::Serialize)]
+/// An asset; its metadata describes `latest`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Asset)]
 pub struct AssetBody {
     name: String,
+    /// The newest non-yanked version (the newest version if all are yanked).
     latest: String,
+    #[schema(value_type = crate::openapi::KindSchema)]
     kind: String,
     description: String,
     license: Option<String>,
@@ -27,21 +32,30 @@ pub struct AssetBody {
     releases: Option<String>,
     needs: Vec<String>,
     prompted_by: Vec<String>,
+    /// The command names of `[entrypoints] bin`.
     bins: Vec<String>,
     requires: Vec<String>,
+    /// Name to semver requirement.
     dependencies: BTreeMap<String, String>,
+    /// Markdown.
     readme: Option<String>,
+    /// Users, and teams as `team:NAME`.
     owners: Vec<String>,
     downloads: u64,
     created_at: String,
     updated_at: String,
+    /// Newest first (semver order).
     versions: Vec<VersionBody>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// One published version of an asset.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AssetVersion)]
 pub struct VersionBody {
     version: String,
+    /// sha256 of the archive, lowercase hex.
     cksum: String,
+    /// Of the archive, in bytes.
     size: u64,
     yanked: bool,
     yank_reason: Option<String>,
@@ -95,6 +109,21 @@ impl From<AssetDetail> for AssetBody {
 }
 
 /// `GET /api/v1/assets/{name}`; a non-canonical spelling is redirected (308) to the canonical URL.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{name}",
+    tag = "assets",
+    operation_id = "get_asset",
+    summary = "One asset, with its versions",
+    params(("name" = String, Path, description = "The asset's name; another spelling of it (`Nova_Tools`) is redirected to the canonical URL.")),
+    responses(
+        (status = 200, description = "The asset.", body = AssetBody),
+        (status = 308, description = "A non-canonical spelling of the name: `Location` is the canonical path.",
+            headers(("Location" = String, description = "`/api/v1/assets/NAME`, relative."))),
+        (status = 404, description = "No such asset."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn detail(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -114,21 +143,37 @@ pub async fn detail(
 
 /// The query string of a search. Every field is text so that a bad value gets a sentence, not
 /// serde's; empty values count as absent.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
+    /// Full text over name, description, keywords and README: every word must match, the last
+    /// one as a prefix.
     q: Option<String>,
+    /// An asset kind (`script`, `playbook`, …), in any case.
     kind: Option<String>,
+    /// An OpenStack service by project name (`nova`), in any case.
     service: Option<String>,
+    /// A release series by name or number (`antelope`, `2023.1`): assets whose range contains it,
+    /// and those that declare none.
     release: Option<String>,
     license: Option<String>,
+    /// A need id: assets whose newest non-yanked version addresses it.
     need: Option<String>,
+    /// `relevance` (default), `downloads`, `updated`, `new` or `name`.
     sort: Option<String>,
+    /// From 1 (default).
+    #[param(value_type = Option<u32>, minimum = 1)]
     page: Option<String>,
+    /// 1 to 100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A page of search results.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AssetSearch)]
 pub struct SearchBody {
+    /// Matching assets in all pages.
     total: u64,
     page: u32,
     per_page: u32,
@@ -136,10 +181,13 @@ pub struct SearchBody {
     facets: AssetFacets,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// An asset in a list: its newest non-yanked version.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AssetSummary)]
 pub struct SummaryBody {
     name: String,
     version: String,
+    #[schema(value_type = crate::openapi::KindSchema)]
     kind: String,
     description: String,
     license: Option<String>,
@@ -172,13 +220,33 @@ impl From<AssetSummary> for SummaryBody {
 }
 
 /// `GET /api/v1/assets?q=&kind=&service=&release=&license=&need=&sort=&page=&per_page=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets",
+    tag = "assets",
+    operation_id = "search_assets",
+    summary = "Search assets",
+    description = "Only each asset's newest non-yanked version is matched and shown. Empty \
+                   parameters count as absent.",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of results, with facet counts.", body = SearchBody),
+        (status = 400, description = "An unknown kind, service, release or sort, or `page`/`per_page` out of range."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn search(
     State(state): State<AppState>,
     params: Result<Query<SearchParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<SearchBody>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let query = search_query(params)?;
-    let page = state.assets.search(&query).await?;
+    let started = std::time::Instant::now();
+    let page = state.assets.search(&query).await;
+    state
+        .metrics
+        .observe_search(SearchFrom::Api, started.elapsed());
+    let page = page?;
     Ok(Json(SearchBody {
         total: page.total,
         page: query.page,

@@ -10,11 +10,30 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{AuditEvent, AuditFilter};
 
-#[derive(Debug, serde::Serialize)]
+/// An asset's audit log.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = AuditLog)]
 pub struct AuditBody {
+    /// Newest first.
     events: Vec<AuditEvent>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{name}/audit",
+    tag = "owners",
+    operation_id = "asset_audit_log",
+    summary = "An asset's audit log, for its owners",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected).")),
+    responses(
+        (status = 200, description = "The asset's events, newest first.", body = AuditBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner (a team's members count), a pattern that does not match, or a disabled user."),
+        (status = 404, description = "No such asset."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn asset_events(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

@@ -11,6 +11,26 @@ use crate::error::{ApiError, chain};
 use crate::state::AppState;
 use crate::store::version_key;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{name}/{version}/download",
+    tag = "assets",
+    operation_id = "download",
+    summary = "Download a version's archive",
+    description = "Yanked versions stay downloadable. Counts a download; `HEAD` (answered by \
+                   this route) counts nothing.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected)."), ("version" = String, Path, description = "A semver version, matched ignoring build metadata.")),
+    responses(
+        (status = 200, description = "The archive.", body = crate::openapi::Archive,
+            content_type = "application/octet-stream",
+            headers(
+                ("Content-Length" = u64, description = "The archive's size in bytes."),
+                ("Content-Disposition" = String, description = "`attachment; filename=\"NAME-VERSION.osops\"`."),
+            )),
+        (status = 404, description = "No such asset or version."),
+        (status = 500, description = "The store or the blob storage failed."),
+    )
+)]
 pub async fn download(
     State(state): State<AppState>,
     method: Method,
@@ -28,11 +48,12 @@ pub async fn download(
     };
     let blob = state.blobs.get(&BlobKey::archive(&info.sha256)?).await?;
     // HEAD (answered by this GET route) fetches nothing, so counts nothing.
-    if method != Method::HEAD
-        && let Err(e) = state.assets.count_download(&name, &key).await
-    {
-        // The archive matters more than the counter.
-        tracing::warn!(%name, version = %info.version, "cannot count a download: {}", chain(&e));
+    if method != Method::HEAD {
+        state.metrics.count_download();
+        if let Err(e) = state.assets.count_download(&name, &key).await {
+            // The archive matters more than the counter.
+            tracing::warn!(%name, version = %info.version, "cannot count a download: {}", chain(&e));
+        }
     }
     // Names are `[a-z0-9-]` and versions semver (`[0-9A-Za-z.+-]`): nothing to escape or refuse.
     let disposition = HeaderValue::from_str(&format!(

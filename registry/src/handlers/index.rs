@@ -10,6 +10,20 @@ use crate::state::AppState;
 
 /// `GET /index/config.json`, with a strong ETag like every index file, so clients revalidate it
 /// for the price of a `304`.
+#[utoipa::path(
+    get,
+    path = "/index/config.json",
+    tag = "index",
+    operation_id = "index_config",
+    summary = "The index's configuration",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag this file had: `304` if it still has it.")),
+    responses(
+        (status = 200, description = "Where to download archives and where the API is.",
+            body = crate::openapi::IndexConfigSchema, headers(("ETag" = String, description = "Strong: the quoted sha256 of the body."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag.", headers(("ETag" = String, description = "The tag."))),
+        (status = 500, description = "The document could not be made."),
+    )
+)]
 pub async fn config(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -25,6 +39,28 @@ pub async fn config(
 }
 
 /// One line per version, oldest (first published) first, with a strong ETag over the body.
+#[utoipa::path(
+    get,
+    path = "/index/{*path}",
+    tag = "index",
+    operation_id = "index_file",
+    summary = "An asset's index file",
+    description = "One `IndexEntry` JSON object per line, in publish order (a file only grows at \
+                   the end, except for `yanked` flips).",
+    params(
+        ("path" = String, Path,
+            description = "`PREFIX/NAME` as cargo lays it out (`osops_index::index_path`), and so \
+                           spanning segments: `2/ab`, `3/a/abc`, `no/va/nova-tools`."),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag this file had: `304` if it still has it."),
+    ),
+    responses(
+        (status = 200, description = "The asset's versions.", body = crate::openapi::IndexFile,
+            content_type = "text/plain; charset=utf-8", headers(("ETag" = String, description = "Strong: the quoted sha256 of the body."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag.", headers(("ETag" = String, description = "The tag."))),
+        (status = 404, description = "The name has no versions, the prefix is not the name's, or the name is not canonical."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn entries(
     State(state): State<AppState>,
     Path(path): Path<String>,
@@ -49,23 +85,43 @@ pub async fn entries(
 }
 
 /// `/index/needs.json`.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 struct NeedsCatalog {
+    /// Format version; 1.
     v: u32,
+    /// By id.
     needs: Vec<CatalogItem>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A need in the catalog.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NeedsCatalogItem)]
 struct CatalogItem {
     #[serde(flatten)]
+    #[schema(value_type = crate::openapi::NeedRecordSchema)]
     record: NeedRecord,
+    #[schema(value_type = crate::openapi::NeedStatusSchema)]
     status: NeedStatus,
     votes: u64,
+    /// The answering assets' names, sorted.
     answers: Vec<String>,
 }
 
 /// `GET /index/needs.json`: every need, by id, with its status, votes and answering assets'
 /// names, with a strong ETag over the body.
+#[utoipa::path(
+    get,
+    path = "/index/needs.json",
+    tag = "index",
+    operation_id = "index_needs",
+    summary = "Every need, with status, votes and answers",
+    params(("If-None-Match" = Option<String>, Header, description = "An ETag this file had: `304` if it still has it.")),
+    responses(
+        (status = 200, description = "The needs catalog.", body = NeedsCatalog, headers(("ETag" = String, description = "Strong: the quoted sha256 of the body."))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag.", headers(("ETag" = String, description = "The tag."))),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn needs(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -21,23 +21,31 @@ use crate::store::{
 pub const MAX_BODY: usize = 256 * 1024;
 
 /// `GET /api/v1/needs/{id}`, and the answer to a create or update.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Need)]
 pub struct NeedBody {
     #[serde(flatten)]
+    #[schema(value_type = crate::openapi::NeedRecordSchema)]
     record: NeedRecord,
+    #[schema(value_type = crate::openapi::NeedStatusSchema)]
     status: NeedStatus,
     retired_reason: Option<String>,
+    /// One per user.
     votes: u64,
     created_by: String,
     created_at: String,
     updated_at: String,
+    /// Each asset whose newest non-yanked version addresses the need, most downloaded first.
     answers: Vec<AnswerBody>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// An asset that answers a need, as of its newest non-yanked version.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NeedAnswer)]
 pub struct AnswerBody {
     name: String,
     version: String,
+    #[schema(value_type = crate::openapi::KindSchema)]
     kind: String,
     description: String,
     releases: Option<String>,
@@ -76,8 +84,11 @@ impl From<NeedDetail> for NeedBody {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A page of needs.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NeedList)]
 pub struct ListBody {
+    /// Matching needs in all pages.
     total: u64,
     page: u32,
     per_page: u32,
@@ -85,14 +96,18 @@ pub struct ListBody {
     facets: NeedFacets,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A need in a list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NeedSummary)]
 pub struct SummaryBody {
     id: String,
     title: String,
+    #[schema(value_type = crate::openapi::NeedStatusSchema)]
     status: NeedStatus,
     persona: Option<String>,
     services: Vec<String>,
     votes: u64,
+    /// How many assets answer it.
     answers: u64,
     created_at: String,
 }
@@ -112,25 +127,50 @@ impl From<NeedSummary> for SummaryBody {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A need's votes after a vote or its retraction.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = NeedVotes)]
 pub struct VoteBody {
     id: String,
     votes: u64,
+    /// Whether the caller's vote is now counted.
     voted: bool,
 }
 
 /// The query string of a list; every field is text so that a bad value gets a sentence.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
+    /// Full text over id, title, problem and use cases.
     q: Option<String>,
+    /// An OpenStack service by project name (`nova`), in any case.
     service: Option<String>,
+    /// `open`, `addressed` or `retired`, in any case.
     status: Option<String>,
+    /// `votes` (default), `recent` or `unanswered`.
     sort: Option<String>,
+    /// From 1 (default).
+    #[param(value_type = Option<u32>, minimum = 1)]
     page: Option<String>,
+    /// 1 to 100, default 20.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     per_page: Option<String>,
 }
 
 /// `GET /api/v1/needs?q=&service=&status=&sort=&page=&per_page=`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/needs",
+    tag = "needs",
+    operation_id = "list_needs",
+    summary = "List and search needs",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of needs, with facet counts.", body = ListBody),
+        (status = 400, description = "An unknown status, sort or service, or `page`/`per_page` out of range."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, QueryRejection>,
@@ -189,6 +229,25 @@ pub(crate) fn list_query(p: ListParams) -> Result<NeedQuery, ApiError> {
 }
 
 /// `POST /api/v1/needs`: 201 with the need, 409 if its id exists.
+#[utoipa::path(
+    post,
+    path = "/api/v1/needs",
+    tag = "needs",
+    operation_id = "create_need",
+    summary = "File a need",
+    request_body(content = crate::openapi::NeedRecordSchema, description = "At most 256 KiB."),
+    responses(
+        (status = 201, description = "The need.", body = NeedBody),
+        (status = 400, description = "JSON that is not a need record, or an invalid field (named)."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "The token lacks the `needs` scope, or a disabled user."),
+        (status = 409, description = "A need with that id exists."),
+        (status = 413, description = "The body is over 256 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -202,6 +261,28 @@ pub async fn create(
 }
 
 /// `PUT /api/v1/needs/{id}`: 201 created, 200 updated (by its creator only).
+#[utoipa::path(
+    put,
+    path = "/api/v1/needs/{id}",
+    tag = "needs",
+    operation_id = "put_need",
+    summary = "Create or update a need",
+    description = "Only its creator may update a need; votes, creator and retirement are kept. \
+                   What `osops need import` uses.",
+    params(("id" = String, Path, description = "The need's id; the body's `id` must be the same.")),
+    request_body(content = crate::openapi::NeedRecordSchema, description = "At most 256 KiB."),
+    responses(
+        (status = 201, description = "The need was created.", body = NeedBody),
+        (status = 200, description = "The need was updated.", body = NeedBody),
+        (status = 400, description = "A bad id, JSON that is not a need record, an invalid field, or a body `id` other than the URL's."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not the need's creator, the token lacks the `needs` scope, or a disabled user."),
+        (status = 413, description = "The body is over 256 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn put(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -238,6 +319,19 @@ pub async fn put(
 }
 
 /// `GET /api/v1/needs/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/needs/{id}",
+    tag = "needs",
+    operation_id = "get_need",
+    summary = "One need, with its answers",
+    params(("id" = String, Path, description = "The need's id, in any spelling that folds to it (not redirected).")),
+    responses(
+        (status = 200, description = "The need.", body = NeedBody),
+        (status = 404, description = "No such need."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -250,6 +344,23 @@ pub async fn show(
 }
 
 /// `PUT /api/v1/needs/{id}/vote`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/needs/{id}/vote",
+    tag = "needs",
+    operation_id = "vote_need",
+    summary = "Vote for a need",
+    description = "Voting twice counts once.",
+    params(("id" = String, Path, description = "The need's id, in any spelling that folds to it (not redirected).")),
+    responses(
+        (status = 200, description = "The need's votes.", body = VoteBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "The token lacks the `needs` scope, or a disabled user."),
+        (status = 404, description = "No such need."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn vote(
     state: State<AppState>,
     user: Authenticated,
@@ -259,6 +370,23 @@ pub async fn vote(
 }
 
 /// `DELETE /api/v1/needs/{id}/vote`.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/needs/{id}/vote",
+    tag = "needs",
+    operation_id = "retract_need_vote",
+    summary = "Retract a vote",
+    description = "Retracting a vote that is not there changes nothing.",
+    params(("id" = String, Path, description = "The need's id, in any spelling that folds to it (not redirected).")),
+    responses(
+        (status = 200, description = "The need's votes.", body = VoteBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "The token lacks the `needs` scope, or a disabled user."),
+        (status = 404, description = "No such need."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn retract(
     state: State<AppState>,
     user: Authenticated,

@@ -15,13 +15,19 @@ use crate::store::{OwnerRef, OwnersOutcome};
 /// Largest owners body, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
 
-#[derive(Debug, serde::Serialize)]
+/// A user or a team that owns an asset.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Owner)]
 pub struct OwnerBody {
+    /// `user` or `team`.
+    #[schema(pattern = "^(user|team)$")]
     kind: &'static str,
     name: String,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// An asset's owners: users, then teams, each by name.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Owners)]
 pub struct OwnersBody {
     owners: Vec<OwnerBody>,
 }
@@ -40,13 +46,30 @@ impl From<Vec<OwnerRef>> for OwnersBody {
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// Owners to add or remove.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OwnersChange)]
 pub struct ChangeBody {
+    /// User names and `team:NAME`s; at least one.
+    #[schema(min_items = 1)]
     owners: Vec<String>,
 }
 
 /// `GET /api/v1/assets/{name}/owners`: public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{name}/owners",
+    tag = "owners",
+    operation_id = "list_owners",
+    summary = "An asset's owners",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected).")),
+    responses(
+        (status = 200, description = "Its owners.", body = OwnersBody),
+        (status = 404, description = "No such asset."),
+        (status = 500, description = "The store failed."),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     Path(raw): Path<String>,
@@ -59,6 +82,28 @@ pub async fn list(
 }
 
 /// `PUT /api/v1/assets/{name}/owners`: adds owners.
+#[utoipa::path(
+    put,
+    path = "/api/v1/assets/{name}/owners",
+    tag = "owners",
+    operation_id = "add_owners",
+    summary = "Add owners",
+    description = "Owners only, with scope `change-owners` and patterns matching the name. \
+                   Adding an owner twice changes nothing.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected).")),
+    request_body(content = ChangeBody, description = "At most 16 KiB."),
+    responses(
+        (status = 200, description = "Every owner after the change.", body = OwnersBody),
+        (status = 400, description = "Bad JSON, an empty list, a string that is neither a user name nor `team:NAME`, or an unknown user or team (nothing changes)."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset."),
+        (status = 413, description = "The body is over 16 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn add(
     state: State<AppState>,
     actor: Authenticated,
@@ -69,6 +114,29 @@ pub async fn add(
 }
 
 /// `DELETE /api/v1/assets/{name}/owners`: removes owners.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/assets/{name}/owners",
+    tag = "owners",
+    operation_id = "remove_owners",
+    summary = "Remove owners",
+    description = "Owners only, with scope `change-owners` and patterns matching the name. \
+                   Naming a user or team that is no owner changes nothing.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected).")),
+    request_body(content = ChangeBody, description = "At most 16 KiB."),
+    responses(
+        (status = 200, description = "Every owner after the change.", body = OwnersBody),
+        (status = 400, description = "Bad JSON, an empty list, a string that is neither a user name nor `team:NAME`, or an unknown user or team (nothing changes)."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset."),
+        (status = 409, description = "The change would leave the asset without an owner (nothing changes)."),
+        (status = 413, description = "The body is over 16 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn remove(
     state: State<AppState>,
     actor: Authenticated,

@@ -19,37 +19,58 @@ use crate::tokens::{
 /// Largest token request body, in bytes.
 pub const MAX_BODY: usize = 16 * 1024;
 
-#[derive(Debug, serde::Deserialize)]
+/// What a new token may do; no wider than the token asking.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewToken)]
 pub struct NewTokenBody {
+    /// A label, 1 to 64 characters.
+    #[schema(min_length = 1, max_length = 64)]
     name: String,
+    /// At least one of `publish-new`, `publish-update`, `yank`, `change-owners`, `needs`.
+    #[schema(min_items = 1)]
     scopes: Vec<String>,
+    /// Asset-name globs (`nova-*`); none or empty means every asset.
     #[serde(default)]
     patterns: Option<Vec<String>>,
+    /// 1 to 365; default 90, shortened to the asking token's expiry.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     expires_in_days: Option<u32>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A new token; the only answer that holds the token itself.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = CreatedToken)]
 pub struct CreatedBody {
     id: i64,
     name: String,
+    /// `osops_…`, 44 characters.
     token: String,
+    #[schema(value_type = Vec<String>)]
     scopes: Scopes,
+    /// Empty for every asset.
+    #[schema(value_type = Vec<String>)]
     patterns: Vec<Pattern>,
     expires_at: Option<String>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A token as its owner lists it, never its secret.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Token)]
 pub struct TokenBody {
     id: i64,
     name: String,
+    #[schema(value_type = Vec<String>)]
     scopes: Scopes,
+    /// Empty for every asset.
+    #[schema(value_type = Vec<String>)]
     patterns: Vec<Pattern>,
     created_at: String,
     expires_at: Option<String>,
     last_used_at: Option<String>,
     revoked: bool,
+    /// The identity, for a token minted by trusted publishing.
     trusted_publisher: Option<String>,
 }
 
@@ -69,18 +90,43 @@ impl From<TokenInfo> for TokenBody {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+/// The caller's tokens, oldest first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TokenList)]
 pub struct ListBody {
     tokens: Vec<TokenBody>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A revoked token.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = RevokedToken)]
 pub struct RevokedBody {
     id: i64,
+    /// Always `true`.
     revoked: bool,
 }
 
 /// `POST /api/v1/tokens` → 201 with the token, the only time it is shown.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tokens",
+    tag = "tokens",
+    operation_id = "create_token",
+    summary = "Create a token",
+    description = "A token creates tokens no wider than itself: its scopes, within its \
+                   patterns, never outliving it. Tokens minted by trusted publishing create none.",
+    request_body(content = NewTokenBody, description = "At most 16 KiB."),
+    responses(
+        (status = 201, description = "The new token, shown only here.", body = CreatedBody),
+        (status = 400, description = "Bad JSON, an unknown field, an empty or unknown scope, a bad pattern or name, or `expires_in_days` outside 1–365."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Wider than the asking token (a scope, a pattern, or outliving it), a trusted-publishing token, or a disabled user."),
+        (status = 413, description = "The body is over 16 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -207,6 +253,21 @@ fn spec(actor: &Actor, body: NewTokenBody) -> Result<TokenSpec, ApiError> {
 }
 
 /// `GET /api/v1/tokens`: the caller's tokens, oldest first, never their secrets.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tokens",
+    tag = "tokens",
+    operation_id = "list_tokens",
+    summary = "The caller's tokens",
+    description = "Oldest first, revoked and expired ones included; never a token or its hash.",
+    responses(
+        (status = 200, description = "The caller's tokens.", body = ListBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "A disabled user."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -218,6 +279,23 @@ pub async fn list(
 }
 
 /// `DELETE /api/v1/tokens/{id}`: revokes one of the caller's tokens; idempotent.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tokens/{id}",
+    tag = "tokens",
+    operation_id = "revoke_token",
+    summary = "Revoke one of the caller's tokens",
+    description = "A token may revoke itself; revoking a revoked token answers 200 again.",
+    params(("id" = i64, Path, description = "The token's id.")),
+    responses(
+        (status = 200, description = "The token is revoked.", body = RevokedBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "A disabled user."),
+        (status = 404, description = "The caller has no such token (or the id is not a number)."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

@@ -21,19 +21,48 @@ use crate::trusted::{self, claims};
 /// Largest body of either POST: an identity token is a few kilobytes.
 pub const MAX_BODY: usize = 32 * 1024;
 
-#[derive(Debug, serde::Deserialize)]
+/// An OIDC identity token to exchange.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = IdentityToken)]
 pub struct ExchangeRequest {
+    /// The identity token (a JWT, RS256 or ES256), at most 16 KiB.
     jwt: String,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A short-lived publish token for the assets whose rules match the identity.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = ExchangedToken)]
 pub struct ExchangeBody {
+    /// `osops_…`, with scope `publish-update` and patterns that are exactly `assets`.
     token: String,
+    /// As long as the identity token had left, but 5 to 30 minutes.
     expires_at: String,
+    /// Sorted.
     assets: Vec<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/trusted-publishing/exchange",
+    tag = "trusted-publishing",
+    operation_id = "exchange_identity_token",
+    summary = "Exchange an identity token for a publish token",
+    description = "No `Authorization`: the identity token is the credential. It is checked in \
+                   the order of docs/http-api.md (Trusted publishing), each refusal with its own \
+                   `detail`, and used up once it verifies, even when no rule matches.",
+    request_body(content = ExchangeRequest, description = "At most 32 KiB."),
+    responses(
+        (status = 200, description = "A publish token.", body = ExchangeBody),
+        (status = 400, description = "JSON that is not `{\"jwt\": \"…\"}`."),
+        (status = 401, description = "The identity token does not verify: not a JWT, an algorithm, issuer, key, signature, audience or time that does not fit, no `jti`, or a replay."),
+        (status = 403, description = "No trusted publisher rule of any asset matches the identity."),
+        (status = 413, description = "The body is over 32 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+        (status = 503, description = "The issuer's `jwks-url` cannot be fetched."),
+    )
+)]
 pub async fn exchange(
     State(state): State<AppState>,
     body: Result<Json<ExchangeRequest>, JsonRejection>,
@@ -48,14 +77,22 @@ pub async fn exchange(
     }))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// A trusted publisher rule to add.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = NewTrustedPublisher)]
 pub struct RuleRequest {
+    /// An issuer this registry trusts (its config file's `url`), exactly.
     issuer: String,
+    /// Claim name to glob (`*` matches any run of characters, `/` included): 1 to 32 claims,
+    /// not all `*`, none of `iss`, `aud`, `exp`, `nbf`, `iat`, `jti`.
     claims: BTreeMap<String, String>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A trusted publisher rule: identity tokens of `issuer` whose claims match `claims` may publish
+/// new versions of the asset.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TrustedPublisher)]
 pub struct RuleBody {
     id: i64,
     issuer: String,
@@ -76,18 +113,40 @@ impl From<TrustedRule> for RuleBody {
     }
 }
 
-#[derive(Debug, serde::Serialize)]
+/// An asset's trusted publisher rules, oldest first.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = TrustedPublisherList)]
 pub struct ListBody {
     trusted_publishers: Vec<RuleBody>,
 }
 
-#[derive(Debug, serde::Serialize)]
+/// A removed rule.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = RemovedTrustedPublisher)]
 pub struct RemovedBody {
     id: i64,
+    /// Always `true`.
     removed: bool,
 }
 
 /// `GET /api/v1/assets/{name}/trusted-publishers` (owners, any scope).
+#[utoipa::path(
+    get,
+    path = "/api/v1/assets/{name}/trusted-publishers",
+    tag = "trusted-publishing",
+    operation_id = "list_trusted_publishers",
+    summary = "An asset's trusted publisher rules",
+    description = "Owners only (a team's members count), any scope, patterns matching the name.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it.")),
+    responses(
+        (status = 200, description = "The rules, oldest first.", body = ListBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a pattern that does not match, or a disabled user."),
+        (status = 404, description = "No such asset."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -102,6 +161,28 @@ pub async fn list(
 
 /// `POST /api/v1/assets/{name}/trusted-publishers` (owners, scope `change-owners`): 201 and the
 /// rule.
+#[utoipa::path(
+    post,
+    path = "/api/v1/assets/{name}/trusted-publishers",
+    tag = "trusted-publishing",
+    operation_id = "add_trusted_publisher",
+    summary = "Add a trusted publisher rule",
+    description = "Owners only, with scope `change-owners` and patterns matching the name.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it.")),
+    request_body(content = RuleRequest, description = "At most 32 KiB."),
+    responses(
+        (status = 201, description = "The rule.", body = RuleBody),
+        (status = 400, description = "Bad JSON, an issuer the registry does not trust (the detail lists those it does), or claims that break a rule."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset."),
+        (status = 409, description = "An identical rule exists."),
+        (status = 413, description = "The body is over 32 KiB."),
+        (status = 415, description = "Not `Content-Type: application/json`."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn add(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
@@ -153,6 +234,23 @@ pub async fn add(
 }
 
 /// `DELETE /api/v1/assets/{name}/trusted-publishers/{id}` (owners, scope `change-owners`).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/assets/{name}/trusted-publishers/{id}",
+    tag = "trusted-publishing",
+    operation_id = "remove_trusted_publisher",
+    summary = "Remove a trusted publisher rule",
+    description = "Owners only, with scope `change-owners` and patterns matching the name.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it."), ("id" = i64, Path, description = "The rule's id.")),
+    responses(
+        (status = 200, description = "The rule is removed.", body = RemovedBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset, or the asset has no such rule."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn remove(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

@@ -4,7 +4,9 @@
 //! `"yanked": true`).
 
 use axum::Json;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use bytes::Bytes;
 use osops_index::AssetName;
 
@@ -20,25 +22,65 @@ pub const MAX_BODY: usize = 16 * 1024;
 /// Longest yank reason, in characters.
 pub const MAX_REASON: usize = 500;
 
-#[derive(Debug, serde::Serialize)]
+/// A version's yank state after a yank or unyank.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = YankState)]
 pub struct YankBody {
     name: String,
+    /// As published.
     version: String,
     yanked: bool,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+/// The optional body of a yank.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct YankRequest {
+    /// One line of at most 500 characters, trimmed; empty means none.
+    #[schema(max_length = 500)]
     reason: Option<String>,
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/assets/{name}/{version}/yank",
+    tag = "assets",
+    operation_id = "yank",
+    summary = "Yank a version",
+    description = "Hides the version from resolution, search and needs' answers; it stays \
+                   downloadable and in the index with `\"yanked\": true`. Owners only, with scope \
+                   `yank` and patterns matching the name. Idempotent: yanking a yanked version \
+                   changes nothing, its first reason included.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected)."), ("version" = String, Path, description = "A semver version, matched ignoring build metadata.")),
+    request_body(content = Option<YankRequest>, content_type = "application/json",
+        description = "Optional, at most 16 KiB; an empty body means no reason."),
+    responses(
+        (status = 200, description = "The version is yanked.", body = YankBody),
+        (status = 400, description = "A body that is not `{\"reason\": \"…\"}`, or a reason that is not one line of at most 500 characters."),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset or version."),
+        (status = 413, description = "The body is over 16 KiB."),
+        (status = 429, description = "Past the `yank` rate limit."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn yank(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,
     Path((name, version)): Path<(String, String)>,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<YankBody>, ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(format!(
+                "the body is larger than the {MAX_BODY} bytes a yank may take"
+            ))
+        } else {
+            ApiError::new(e.status(), e.body_text())
+        }
+    })?;
     let reason = reason(&body)?;
     set(
         &state,
@@ -52,6 +94,25 @@ pub async fn yank(
     .await
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/assets/{name}/{version}/unyank",
+    tag = "assets",
+    operation_id = "unyank",
+    summary = "Unyank a version",
+    description = "Shows a yanked version again. As for a yank: owners only, scope `yank` \
+                   (and its rate limit), idempotent.",
+    params(("name" = String, Path, description = "The asset's name, in any spelling that folds to it (not redirected)."), ("version" = String, Path, description = "A semver version, matched ignoring build metadata.")),
+    responses(
+        (status = 200, description = "The version is not yanked.", body = YankBody),
+        (status = 401, description = "No token, or a malformed, unknown, revoked or expired one."),
+        (status = 403, description = "Not an owner, a missing scope or pattern, or a disabled user."),
+        (status = 404, description = "No such asset or version."),
+        (status = 429, description = "Past the `yank` rate limit."),
+        (status = 500, description = "The store failed."),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn unyank(
     State(state): State<AppState>,
     Authenticated(actor): Authenticated,

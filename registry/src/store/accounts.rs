@@ -289,7 +289,7 @@ pub struct NewAuditEvent {
 }
 
 /// A recorded event.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AuditEvent {
     pub id: i64,
     pub at: String,
@@ -297,7 +297,9 @@ pub struct AuditEvent {
     pub action: String,
     pub asset: Option<String>,
     pub version: Option<String>,
+    /// A user name, or `(admin)` for admin commands.
     pub actor: String,
+    #[schema(value_type = Option<i64>)]
     pub token_id: Option<TokenId>,
     pub trusted_publisher: Option<String>,
     pub detail: Option<String>,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 /// One value of a facet and how many results choosing it would give.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct FacetValue {
     pub value: String,
     pub count: u64,

@@ -7,7 +7,7 @@
 //! The traits return boxed futures ([`StoreFuture`]) so that they stay object safe: the state holds
 //! `Arc<dyn AssetStore>`, chosen at start-up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -133,9 +133,41 @@ pub struct User {
     pub name: String,
 }
 
-/// Whether the database answers (`/healthz`).
+/// Whether the database answers (`/healthz`), and its connections (`/metrics`).
 pub trait Health: Send + Sync {
     fn ping(&self) -> StoreFuture<'_, ()>;
+    /// The open connections of every pool of the store, now.
+    fn connections(&self) -> Connections;
+}
+
+/// Open database connections: idle in a pool, or in use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    pub idle: u32,
+    pub in_use: u32,
+}
+
+impl Connections {
+    /// A pool with `size` open connections (sqlx's `Pool::size`), `idle` of them idle
+    /// (`Pool::num_idle`); the two are read apart, so `idle` is capped at `size`.
+    pub fn pool(size: u32, idle: usize) -> Connections {
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(size);
+        Connections {
+            idle,
+            in_use: size - idle,
+        }
+    }
+}
+
+impl std::ops::Add for Connections {
+    type Output = Connections;
+
+    fn add(self, other: Connections) -> Connections {
+        Connections {
+            idle: self.idle.saturating_add(other.idle),
+            in_use: self.in_use.saturating_add(other.in_use),
+        }
+    }
 }
 
 /// Assets, their owners and versions, the download counters and search.
@@ -194,6 +226,9 @@ pub trait AssetStore: Send + Sync {
     fn dependents<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Vec<Dependent>>;
     /// Totals over listed assets, for the home page.
     fn catalog_counts(&self) -> StoreFuture<'_, CatalogCounts>;
+    /// The sha256 of every version's archive, yanked ones included (they stay downloadable):
+    /// the blobs `osops-registry gc` must keep.
+    fn archive_checksums(&self) -> StoreFuture<'_, BTreeSet<String>>;
 }
 
 /// An asset whose latest version depends on another.

@@ -8,7 +8,7 @@ use super::facets::{FacetValue, Tally, page_of};
 use super::{NeedPage, NeedQuery, NeedSort, NeedSummary};
 
 /// For each facet, what choosing each value would give with the other filters kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct NeedFacets {
     /// `open`, `addressed`, `retired`, in that order.
     pub status: Vec<FacetValue>,

@@ -87,7 +87,7 @@ pub struct AssetSummary {
 }
 
 /// For each facet, what choosing each value would give with the other filters kept.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct AssetFacets {
     pub kind: Vec<FacetValue>,
     pub service: Vec<FacetValue>,

@@ -12,6 +12,7 @@ use super::page::{PageError, html};
 use super::view::{Day, FacetView, Layout, Pages, SortLink};
 use crate::error::ApiError;
 use crate::handlers::assets::{SearchParams, search_query};
+use crate::metrics::SearchFrom;
 use crate::state::AppState;
 use crate::store::{AssetSummary, NeedQuery, NeedSummary, SearchQuery};
 
@@ -54,7 +55,12 @@ pub async fn render(
     heading: String,
     service_needs: Vec<NeedSummary>,
 ) -> Result<Response, PageError> {
-    let found = state.assets.search(&query).await?;
+    let started = std::time::Instant::now();
+    let found = state.assets.search(&query).await;
+    state
+        .metrics
+        .observe_search(SearchFrom::Web, started.elapsed());
+    let found = found?;
     if query.page > 1 && found.assets.is_empty() {
         return Err(ApiError::not_found(format!(
             "page {} is past the last page of these results (hint: go back to page 1)",

@@ -39,6 +39,8 @@ pub fn index_uri(name: &str) -> String {
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The store behind `state`, every trait at once (to close it, say).
+    pub store: std::sync::Arc<dyn Store>,
     pub data: DataDir,
     dir: tempfile::TempDir,
     db: Db,
@@ -189,10 +191,11 @@ impl TestApp {
         let settings = Settings::new(PUBLIC_URL, max_upload)
             .expect("settings")
             .with_rate_limits(rate_limits);
-        let state = AppState::from_store(store, blobs, settings);
+        let state = AppState::from_store(store.clone(), blobs, settings);
         TestApp {
             router: router(state.clone()),
             state,
+            store,
             data,
             dir,
             db,

@@ -22,6 +22,7 @@ use crate::store::{
     Yank, YankOutcome, newest_first,
 };
 use osops_index::{AssetName, IndexEntry};
+use std::collections::BTreeSet;
 
 /// A read-only transaction on one snapshot: the several queries of a read agree with each other.
 const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -186,7 +187,7 @@ async fn refresh_latest(
     Ok(())
 }
 
-fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
+pub(super) fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
 }
 
@@ -603,6 +604,16 @@ impl AssetStore for PgStore {
                 downloads: count(row.try_get(1).map_err(db)?),
                 versions: count(row.try_get(2).map_err(db)?),
             })
+        })
+    }
+
+    fn archive_checksums(&self) -> StoreFuture<'_, BTreeSet<String>> {
+        Box::pin(async move {
+            let checksums: Vec<String> = sqlx::query_scalar("SELECT DISTINCT sha256 FROM versions")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+            Ok(checksums.into_iter().collect())
         })
     }
 }

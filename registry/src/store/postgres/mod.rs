@@ -13,12 +13,13 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::migrations::Embedded;
-use super::{Health, StoreError, StoreFuture};
+use super::{Connections, Health, StoreError, StoreFuture};
 
 mod assets;
 mod audit;
 mod needs;
 mod owners;
+mod rebuild;
 mod search;
 mod text;
 mod tokens;
@@ -52,6 +53,12 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
+    /// The pool, for `osops-registry export` and `import`, which copy whole tables
+    /// (`crate::transfer`).
+    pub(crate) fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -73,7 +80,13 @@ impl Health for PgStore {
             Ok(())
         })
     }
+
+    fn connections(&self) -> Connections {
+        Connections::pool(self.pool.size(), self.pool.num_idle())
+    }
 }
+
+pub(crate) use rebuild::rebuild_search;
 
 /// Any database error, as an opaque [`StoreError::Database`].
 fn db(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {

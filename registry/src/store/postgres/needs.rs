@@ -19,7 +19,7 @@ use crate::store::{
 use osops_index::{AssetName, NeedRecord, UseCase};
 
 /// The columns [`record`] reads, from `needs n`.
-const RECORD_COLUMNS: &str =
+pub(super) const RECORD_COLUMNS: &str =
     "n.id, n.title, n.problem, n.persona, n.services, n.links, n.use_cases";
 
 const VOTES: &str = "(SELECT COUNT(*) FROM need_votes v WHERE v.need_id = n.id)";
@@ -44,6 +44,28 @@ fn search_texts(record: &NeedRecord) -> [String; 3] {
     ]
 }
 
+/// Rewrites the need's `search` column from its record, as [`insert`] and [`update`] write it.
+/// Used by [`super::rebuild::rebuild_search`].
+pub(super) async fn write_search(
+    conn: &mut PgConnection,
+    seq: i64,
+    record: &NeedRecord,
+) -> Result<(), StoreError> {
+    let [a, b, c] = search_texts(record);
+    sqlx::query(&format!(
+        "UPDATE needs SET search = {} WHERE seq = $1",
+        search_vector(2, 3, 4)
+    ))
+    .bind(seq)
+    .bind(a)
+    .bind(b)
+    .bind(c)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok(())
+}
+
 /// The use cases' personas and texts, one per line.
 fn use_case_text(record: &NeedRecord) -> String {
     record
@@ -58,7 +80,7 @@ fn use_case_text(record: &NeedRecord) -> String {
 }
 
 /// A [`NeedRecord`] from [`RECORD_COLUMNS`] at the start of `row`.
-fn record(row: &PgRow) -> Result<NeedRecord, StoreError> {
+pub(super) fn record(row: &PgRow) -> Result<NeedRecord, StoreError> {
     let id: &str = row.try_get(0).map_err(db)?;
     let use_cases: &str = row.try_get(6).map_err(db)?;
     Ok(NeedRecord {

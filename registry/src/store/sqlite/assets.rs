@@ -13,6 +13,7 @@ use crate::store::{
     Yank, YankOutcome, newest_first,
 };
 use osops_index::{AssetName, IndexEntry};
+use std::collections::BTreeSet;
 
 /// What the rules say about a publish, before anything is written.
 enum Decision {
@@ -145,22 +146,12 @@ async fn refresh_latest(
     .await
     .map_err(db)?;
 
-    sqlx::query("DELETE FROM assets_fts WHERE rowid = ?1")
-        .bind(asset_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(db)?;
-    if listed {
-        sqlx::query("INSERT INTO assets_fts (rowid, name, description, keywords, readme) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .bind(asset_id)
-            .bind(&manifest.name)
-            .bind(&manifest.description)
-            .bind(manifest.keywords.join(" "))
-            .bind(readme)
-            .execute(&mut *conn)
-            .await
-            .map_err(db)?;
-    }
+    write_fts(
+        conn,
+        asset_id,
+        listed.then_some((&manifest, readme.as_deref())),
+    )
+    .await?;
 
     // The needs this asset answers: those of its latest version, while it is listed.
     sqlx::query("DELETE FROM asset_needs WHERE asset_id = ?1")
@@ -181,7 +172,34 @@ async fn refresh_latest(
     Ok(())
 }
 
-fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
+/// Rewrites the asset's full-text row from its latest version's manifest and README, or removes
+/// it (`None`: the asset is not listed, so no search finds it). Shared by [`refresh_latest`] and
+/// [`super::rebuild::rebuild_search`].
+pub(super) async fn write_fts(
+    conn: &mut SqliteConnection,
+    asset_id: i64,
+    latest: Option<(&StoredManifest, Option<&str>)>,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM assets_fts WHERE rowid = ?1")
+        .bind(asset_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    if let Some((manifest, readme)) = latest {
+        sqlx::query("INSERT INTO assets_fts (rowid, name, description, keywords, readme) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .bind(asset_id)
+            .bind(&manifest.name)
+            .bind(&manifest.description)
+            .bind(manifest.keywords.join(" "))
+            .bind(readme)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+pub(super) fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
 }
 
@@ -565,6 +583,16 @@ impl AssetStore for SqliteStore {
                 downloads: count(row.try_get(1).map_err(db)?),
                 versions: count(row.try_get(2).map_err(db)?),
             })
+        })
+    }
+
+    fn archive_checksums(&self) -> StoreFuture<'_, BTreeSet<String>> {
+        Box::pin(async move {
+            let checksums: Vec<String> = sqlx::query_scalar("SELECT DISTINCT sha256 FROM versions")
+                .fetch_all(&self.reader)
+                .await
+                .map_err(db)?;
+            Ok(checksums.into_iter().collect())
         })
     }
 }

@@ -16,13 +16,14 @@ use sqlx::sqlite::{
 };
 
 use super::migrations::Embedded;
-use super::{Health, StoreError, StoreFuture};
+use super::{Connections, Health, StoreError, StoreFuture};
 
 mod assets;
 mod audit;
 mod fts;
 mod needs;
 mod owners;
+mod rebuild;
 mod search;
 mod tokens;
 mod trusted;
@@ -112,6 +113,12 @@ impl SqliteStore {
         }
     }
 
+    /// The read-only pool and the one-connection writer, for `osops-registry export` and
+    /// `import`, which copy whole tables (`crate::transfer`).
+    pub(crate) fn pools(&self) -> (&SqlitePool, &SqlitePool) {
+        (&self.reader, &self.writer)
+    }
+
     /// Closes both pools, checkpointing the WAL.
     pub async fn close(&self) {
         self.reader.close().await;
@@ -135,7 +142,14 @@ impl Health for SqliteStore {
             Ok(())
         })
     }
+
+    fn connections(&self) -> Connections {
+        Connections::pool(self.reader.size(), self.reader.num_idle())
+            + Connections::pool(self.writer.size(), self.writer.num_idle())
+    }
 }
+
+pub(crate) use rebuild::rebuild_search;
 
 /// Any database error, as an opaque [`StoreError::Database`].
 fn db(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {

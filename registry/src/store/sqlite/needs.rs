@@ -15,14 +15,14 @@ use crate::store::{
 use osops_index::{AssetName, NeedRecord, UseCase};
 
 /// The columns [`record`] reads, from `needs n`.
-const RECORD_COLUMNS: &str =
+pub(super) const RECORD_COLUMNS: &str =
     "n.id, n.title, n.problem, n.persona, n.services, n.links, n.use_cases";
 
 const VOTES: &str = "(SELECT COUNT(*) FROM need_votes v WHERE v.need_id = n.id)";
 const ANSWERS: &str = "(SELECT COUNT(*) FROM asset_needs an WHERE an.need_id = n.id)";
 
 /// A [`NeedRecord`] from [`RECORD_COLUMNS`] at the start of `row`.
-fn record(row: &SqliteRow) -> Result<NeedRecord, StoreError> {
+pub(super) fn record(row: &SqliteRow) -> Result<NeedRecord, StoreError> {
     let id: &str = row.try_get(0).map_err(db)?;
     let use_cases: &str = row.try_get(6).map_err(db)?;
     Ok(NeedRecord {
@@ -52,7 +52,7 @@ fn use_case_text(record: &NeedRecord) -> String {
 }
 
 /// Rewrites the need's full-text row.
-async fn index_text(
+pub(super) async fn index_text(
     conn: &mut SqliteConnection,
     seq: i64,
     record: &NeedRecord,
