@@ -22,6 +22,7 @@ pub mod fixtures;
 pub mod hostile;
 pub mod issuer;
 mod registry;
+pub mod services;
 mod static_registry;
 
 pub use binaries::{binary, examples_dir, workspace_dir};

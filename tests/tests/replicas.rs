@@ -10,51 +10,30 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use osops_tests::fixtures::script_asset;
+use osops_tests::services::shared_storage;
 use osops_tests::{TestContext, TestRegistry};
 
-/// A fresh schema of the test database and a fresh prefix of the test bucket, or `None` (with a
-/// note) when the services are not configured.
-fn shared_storage() -> Option<(String, String)> {
-    let (Ok(postgres), Ok(bucket)) = (
-        std::env::var("OSOPS_TEST_POSTGRES"),
-        std::env::var("OSOPS_TEST_S3"),
-    ) else {
-        eprintln!("skipped: OSOPS_TEST_POSTGRES and OSOPS_TEST_S3 are not both set");
-        return None;
-    };
-    let suffix = format!("{:016x}", rand_u64());
-    let schema = format!("osops_replicas_{suffix}");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async {
-        let pool = sqlx::PgPool::connect(&postgres).await.unwrap_or_else(|e| {
-            panic!("OSOPS_TEST_POSTGRES is set, but PostgreSQL is unreachable: {e}")
-        });
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&pool)
-            .await
-            .expect("create schema");
-        pool.close().await;
-    });
-    let separator = if postgres.contains('?') { '&' } else { '?' };
-    Some((
-        format!("{postgres}{separator}options[search_path]={schema}"),
-        format!("{}/replicas-{suffix}", bucket.trim_end_matches('/')),
-    ))
+/// Two registries serving one database and one bucket.
+fn two_replicas(database: &str, storage: &str) -> (TestRegistry, TestRegistry) {
+    let shared = ["--database-url", database, "--storage", storage];
+    (
+        TestRegistry::start_with(&shared),
+        TestRegistry::start_with(&shared),
+    )
 }
 
-/// Random enough for names no other run uses.
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+/// A user `jane` and a token for her, made with the admin commands on the shared database.
+fn publisher_token(replica: &TestRegistry, database: &str) -> String {
+    let admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--database-url", database]);
+        replica.admin(&all).assert_success()
+    };
+    admin(&["user", "add", "jane"]);
+    admin(&["token", "create", "--user", "jane"])
+        .stdout
+        .trim()
+        .to_owned()
 }
 
 /// Every version of `name` as `osops info --json` through `ctx`'s registry reports it.
@@ -85,27 +64,11 @@ fn write_asset(root: &Path, name: &str, version: &str, flavour: &str) -> std::pa
 
 #[test]
 fn two_replicas_on_one_database_and_bucket_are_one_registry() {
-    let Some((database, storage)) = shared_storage() else {
+    let Some((database, storage)) = shared_storage("replicas") else {
         return;
     };
-    let shared = [
-        "--database-url",
-        database.as_str(),
-        "--storage",
-        storage.as_str(),
-    ];
-    let a = TestRegistry::start_with(&shared);
-    let b = TestRegistry::start_with(&shared);
-    let admin = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend(["--database-url", database.as_str()]);
-        a.admin(&all).assert_success()
-    };
-    admin(&["user", "add", "jane"]);
-    let token = admin(&["token", "create", "--user", "jane"])
-        .stdout
-        .trim()
-        .to_owned();
+    let (a, b) = two_replicas(&database, &storage);
+    let token = publisher_token(&a, &database);
     let via_a = TestContext::new(a.url()).with_token(&token);
     let via_b = TestContext::new(b.url()).with_token(&token);
 
@@ -204,27 +167,11 @@ fn two_replicas_on_one_database_and_bucket_are_one_registry() {
 
 #[test]
 fn a_replica_killed_mid_publish_loses_nothing_it_answered() {
-    let Some((database, storage)) = shared_storage() else {
+    let Some((database, storage)) = shared_storage("replicas") else {
         return;
     };
-    let shared = [
-        "--database-url",
-        database.as_str(),
-        "--storage",
-        storage.as_str(),
-    ];
-    let a = TestRegistry::start_with(&shared);
-    let b = TestRegistry::start_with(&shared);
-    let admin = |args: &[&str]| {
-        let mut all = args.to_vec();
-        all.extend(["--database-url", database.as_str()]);
-        b.admin(&all).assert_success()
-    };
-    admin(&["user", "add", "jane"]);
-    let token = admin(&["token", "create", "--user", "jane"])
-        .stdout
-        .trim()
-        .to_owned();
+    let (a, b) = two_replicas(&database, &storage);
+    let token = publisher_token(&b, &database);
     let via_a = TestContext::new(a.url()).with_token(&token);
     let via_b = TestContext::new(b.url()).with_token(&token);
 

@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 
 use osops_tests::fixtures::{address_needs, script_asset};
 use osops_tests::issuer::TestIssuer;
+use osops_tests::services::shared_storage;
 use osops_tests::{Output, TestContext, TestRegistry, binary, walk};
 use serde_json::{Value, json};
 
@@ -506,46 +507,9 @@ fn a_sqlite_registry_moves_to_a_new_data_dir_unchanged() {
     move_and_compare(Target::Sqlite);
 }
 
-/// A fresh schema of the test database and a fresh prefix of the test bucket, or `None` (with a
-/// note) when the services are not configured.
-fn shared_storage() -> Option<(String, String)> {
-    let (Ok(postgres), Ok(bucket)) = (
-        std::env::var("OSOPS_TEST_POSTGRES"),
-        std::env::var("OSOPS_TEST_S3"),
-    ) else {
-        eprintln!("skipped: OSOPS_TEST_POSTGRES and OSOPS_TEST_S3 are not both set");
-        return None;
-    };
-    let suffix = osops_tests::issuer::random_id();
-    let schema = format!("osops_transfer_{}", &suffix[..16]);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
-    runtime.block_on(async {
-        let pool = sqlx::PgPool::connect(&postgres).await.unwrap_or_else(|e| {
-            panic!("OSOPS_TEST_POSTGRES is set, but PostgreSQL is unreachable: {e}")
-        });
-        sqlx::query(&format!("CREATE SCHEMA {schema}"))
-            .execute(&pool)
-            .await
-            .expect("create schema");
-        pool.close().await;
-    });
-    let separator = if postgres.contains('?') { '&' } else { '?' };
-    Some((
-        format!("{postgres}{separator}options[search_path]={schema}"),
-        format!(
-            "{}/transfer-{}",
-            bucket.trim_end_matches('/'),
-            &suffix[..16]
-        ),
-    ))
-}
-
 #[test]
 fn a_sqlite_registry_moves_to_postgres_and_s3_unchanged() {
-    let Some((database, storage)) = shared_storage() else {
+    let Some((database, storage)) = shared_storage("transfer") else {
         return;
     };
     move_and_compare(Target::Shared { database, storage });
