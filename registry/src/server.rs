@@ -57,8 +57,18 @@ pub async fn serve(
         .unwrap_or_else(|| format!("http://{addr}"));
     let settings =
         Settings::new(&public_url, config.max_upload)?.with_rate_limits(config.rate_limits);
-    let database = Database::from_url(config.database_url.as_deref(), data_dir.database())?;
-    let blobs = config.storage.open(&data_dir).await?;
+    // A flag (or its environment variable) wins over the file.
+    let database_url = config
+        .database_url
+        .clone()
+        .or(file.storage.database_url.clone());
+    let database = Database::from_url(database_url.as_deref(), data_dir.database())?;
+    let storage = crate::config::Storage {
+        url: config.storage.url.clone().or(file.storage.url.clone()),
+        s3_endpoint: (config.storage.s3_endpoint.clone()).or(file.storage.s3_endpoint.clone()),
+        s3_region: (config.storage.s3_region.clone()).or(file.storage.s3_region.clone()),
+    };
+    let blobs = storage.open(&data_dir).await?;
     let (state, store) = open(&database, blobs, settings).await?;
     let trusted = TrustedPublishing::from_config(&file.trusted_publishing).await?;
     let state = state.with_trusted_publishing(trusted);

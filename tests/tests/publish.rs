@@ -1,7 +1,8 @@
 //! Publishing through the real binaries: ownership, immutability, and manifest errors.
 
+use osops_tests::assets::publish_with_deps;
 use osops_tests::fixtures::{script_asset, write_manifest};
-use osops_tests::{TestContext, TestRegistry};
+use osops_tests::{TestContext, TestRegistry, walk};
 
 #[test]
 fn identical_republish_succeeds_and_changed_bytes_are_refused() {
@@ -118,4 +119,44 @@ fn manifest_mistakes_name_the_field_and_a_fix() {
         .assert_success()
         .json();
     assert_eq!(nothing["total"], 0);
+}
+
+#[test]
+fn the_config_file_can_say_where_the_data_lives() {
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let database = elsewhere.path().join("metadata.db");
+    let blobs = elsewhere.path().join("archives");
+    let config = elsewhere.path().join("registry.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[storage]\ndatabase-url = \"sqlite://{}\"\nurl = \"file://{}\"\n",
+            database.display(),
+            blobs.display()
+        ),
+    )
+    .expect("config file");
+    let registry = TestRegistry::start_with(&["--config", &config.to_string_lossy()]);
+    // The admin commands take the same database by flag.
+    let admin = |args: &[&str]| {
+        let mut all = args.to_vec();
+        let url = format!("sqlite://{}", database.display());
+        all.extend(["--database-url", url.as_str()]);
+        registry.admin(&all).assert_success()
+    };
+    admin(&["user", "add", "jane"]);
+    let token = admin(&["token", "create", "--user", "jane"]);
+    let ctx = TestContext::new(registry.url()).with_token(token.stdout.trim());
+    let cksum = publish_with_deps(&ctx, "hello-ops", "1.0.0", &[]);
+
+    assert!(database.is_file(), "the metadata is where the file says");
+    let stored: Vec<_> = walk(&blobs)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&cksum))
+        .collect();
+    assert_eq!(stored.len(), 1, "the archive is where the file says");
+    assert!(
+        !registry.data_dir().join("registry.db").exists() && registry.blob_paths(&cksum).is_empty(),
+        "nothing in the data dir"
+    );
 }

@@ -1,6 +1,12 @@
 //! The registry's config file (`osops-registry serve --config FILE`), TOML:
 //!
 //! ```toml
+//! [storage]                                # each key as the `serve` flag of the same name,
+//! database-url = "postgres://osops@db.internal/osops"   # which (or its env variable) wins
+//! url = "s3://osops-archives"              # --storage
+//! s3-endpoint = "https://rgw.internal:8080"
+//! s3-region = "default"
+//!
 //! [[trusted-publishing.issuer]]
 //! url = "https://token.actions.githubusercontent.com"   # the tokens' `iss`, exactly
 //! audience = "osops"                                      # the `aud` they must carry (default)
@@ -27,7 +33,20 @@ pub const DEFAULT_AUDIENCE: &str = "osops";
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ConfigFile {
     #[serde(default)]
+    pub storage: StorageConfig,
+    #[serde(default)]
     pub trusted_publishing: TrustedPublishingConfig,
+}
+
+/// `[storage]`: where the metadata and the archives live, for a deployment that keeps its
+/// settings in a file rather than on the command line (secrets stay in `AWS_*` variables).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StorageConfig {
+    pub database_url: Option<String>,
+    pub url: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
 }
 
 /// `[trusted-publishing]`: the OIDC issuers whose identity tokens may be exchanged for publish
@@ -181,6 +200,26 @@ mod tests {
             issuers[1].jwks().expect("jwks"),
             JwksLocation::File("/etc/osops/gitlab-jwks.json".into())
         );
+    }
+
+    #[test]
+    fn storage_keys_are_read() {
+        let config = ConfigFile::parse(
+            "[storage]\ndatabase-url = \"postgres://osops@db/osops\"\nurl = \"s3://archives\"\n\
+             s3-endpoint = \"https://rgw:8080\"\ns3-region = \"default\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            config.storage,
+            StorageConfig {
+                database_url: Some("postgres://osops@db/osops".into()),
+                url: Some("s3://archives".into()),
+                s3_endpoint: Some("https://rgw:8080".into()),
+                s3_region: Some("default".into()),
+            }
+        );
+        let typo = ConfigFile::parse("[storage]\ndatabase_url = \"x\"\n").expect_err("typo");
+        assert!(typo.contains("database_url"), "{typo}");
     }
 
     #[test]
