@@ -12,7 +12,10 @@
 # bucket and key, and makes one more database. docs/guides/dev-services.md has the details.
 #
 # Settings, from the environment:
-#   OSOPS_DEV_STATE        state dir (default: target/dev-services in the work tree)
+#   OSOPS_DEV_STATE        state dir (default: $XDG_STATE_HOME/osops/dev-services, else
+#                          ~/.local/state/osops/dev-services: one Garage per user, shared by
+#                          every checkout, so a second clone reuses it instead of colliding on
+#                          its ports)
 #   OSOPS_DEV_S3_PORT      Garage's S3 API port (3900)
 #   OSOPS_DEV_RPC_PORT     Garage's RPC port (3901)
 #   OSOPS_DEV_ADMIN_PORT   Garage's admin API port (3903)
@@ -27,7 +30,7 @@ set -euo pipefail
 exec 3>&1 1>&2
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-STATE=${OSOPS_DEV_STATE:-$ROOT/target/dev-services}
+STATE=${OSOPS_DEV_STATE:-${XDG_STATE_HOME:-$HOME/.local/state}/osops/dev-services}
 S3_PORT=${OSOPS_DEV_S3_PORT:-3900}
 RPC_PORT=${OSOPS_DEV_RPC_PORT:-3901}
 ADMIN_PORT=${OSOPS_DEV_ADMIN_PORT:-3903}
