@@ -322,6 +322,9 @@ pub struct Blobs {
     /// The directory of a local store, which [`Blobs::check`] checks itself: `object_store`
     /// would answer a `HEAD` under a removed directory with "not found", as if all were well.
     local_dir: Option<Arc<Path>>,
+    /// This instance's fault injection points (tests only: see [`crate::failpoint`]).
+    #[cfg(feature = "failpoints")]
+    failpoints: crate::failpoint::Failpoints,
 }
 
 impl Blobs {
@@ -339,6 +342,8 @@ impl Blobs {
             store: Arc::new(store),
             description: dir.display().to_string().into(),
             local_dir: Some(dir.into()),
+            #[cfg(feature = "failpoints")]
+            failpoints: Default::default(),
         })
     }
 
@@ -348,6 +353,8 @@ impl Blobs {
             store: Arc::new(InMemory::new()),
             description: "memory (gone with the process)".into(),
             local_dir: None,
+            #[cfg(feature = "failpoints")]
+            failpoints: Default::default(),
         }
     }
 
@@ -409,6 +416,8 @@ impl Blobs {
             store,
             description: description.into(),
             local_dir: None,
+            #[cfg(feature = "failpoints")]
+            failpoints: Default::default(),
         })
     }
 
@@ -515,6 +524,24 @@ impl Blobs {
             })
         });
         Box::pin(stream)
+    }
+}
+
+#[cfg(feature = "failpoints")]
+impl Blobs {
+    /// The fault injection points of this store and of the publishes that use it.
+    pub fn failpoints(&self) -> &crate::failpoint::Failpoints {
+        &self.failpoints
+    }
+
+    /// This store behind a [`crate::failpoint::FaultyStore`], so that the `store-*` points
+    /// apply to it.
+    pub fn with_faulty_store(mut self) -> Blobs {
+        self.store = Arc::new(crate::failpoint::FaultyStore::new(
+            self.store,
+            self.failpoints.clone(),
+        ));
+        self
     }
 }
 

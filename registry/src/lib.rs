@@ -35,6 +35,8 @@ pub mod config;
 pub mod demo;
 pub mod error;
 mod etag;
+#[cfg(feature = "failpoints")]
+pub mod failpoint;
 pub mod handlers;
 pub mod metrics;
 pub mod openapi;

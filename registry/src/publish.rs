@@ -88,6 +88,24 @@ pub enum PublishError {
     Store(#[from] StoreError),
     #[error("cannot store the archive")]
     Blob(#[from] BlobError),
+    /// A fault a test injected (`failpoints` feature only).
+    #[cfg(feature = "failpoints")]
+    #[error(transparent)]
+    Injected(#[from] crate::failpoint::Injected),
+}
+
+/// Whether the blob store refused the archive because its disk (or quota) is full.
+fn storage_full(err: &BlobError) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::StorageFull
+        {
+            return true;
+        }
+        source = e.source();
+    }
+    false
 }
 
 impl From<PublishError> for ApiError {
@@ -105,7 +123,14 @@ impl From<PublishError> for ApiError {
                 ApiError::conflict(err.to_string())
             }
             PublishError::Store(e) => e.into(),
+            PublishError::Blob(ref e) if storage_full(e) => ApiError::unavailable(
+                "the registry's archive storage is full: nothing was published (hint: try again \
+                 later; the registry's operator has to free space)",
+                err,
+            ),
             PublishError::Task(_) | PublishError::Blob(_) => ApiError::internal(err),
+            #[cfg(feature = "failpoints")]
+            PublishError::Injected(_) => ApiError::internal(err),
         }
     }
 }
@@ -176,7 +201,19 @@ pub async fn publish(
 
     let key = BlobKey::archive(&new.sha256)?;
     state.blobs.put(&key, bytes).await?;
+    #[cfg(feature = "failpoints")]
+    state
+        .blobs
+        .failpoints()
+        .hit(crate::failpoint::PUBLISH_AFTER_BLOB)
+        .await?;
     let outcome = state.assets.publish(&new).await?;
+    #[cfg(feature = "failpoints")]
+    state
+        .blobs
+        .failpoints()
+        .hit(crate::failpoint::PUBLISH_AFTER_COMMIT)
+        .await?;
     match outcome {
         PublishOutcome::Created => {
             if let Some(permit) = permit {

@@ -231,10 +231,23 @@ fn fetch_one(
         max_bytes,
         &reporter,
     );
-    let (size, got) = downloaded.map_err(|source| DownloadError::Client {
-        what: job.what.clone(),
-        url: job.url.clone(),
-        source,
+    let downloaded = downloaded.and_then(|written| {
+        // Stands for the disk filling while the download was written.
+        crate::failpoint::hit("cache-writing")
+            .map(|()| written)
+            .map_err(client::Error::Io)
+    });
+    let (size, got) = downloaded.map_err(|source| match source {
+        // Writing into the cache failed (a full disk, say), not the registry: say where.
+        client::Error::Io(e) => cache_error(super::Error::Io {
+            path: pending.temp_path().to_owned(),
+            source: e,
+        }),
+        source => DownloadError::Client {
+            what: job.what.clone(),
+            url: job.url.clone(),
+            source,
+        },
     })?;
     // Dropping `pending` on a mismatch deletes the temporary file.
     let path = pending.commit(&got).map_err(|e| match e {

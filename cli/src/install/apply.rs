@@ -378,10 +378,6 @@ impl Engine<'_> {
             home.remove_receipt(name)?;
         }
         extract(home, &archive, &bins)?;
-        for (cmd, path) in &bins {
-            links::link(home, cmd, &links::target(name, version, path))?;
-        }
-        crate::failpoint::pause("install-linked");
         let receipt = Receipt {
             name: name.clone(),
             version: version.clone(),
@@ -397,7 +393,11 @@ impl Engine<'_> {
             },
             dependencies: locked.dependencies.clone(),
         };
-        home.write_receipt(&receipt)?;
+        if let Err(e) = link_and_record(home, &receipt) {
+            // Not installed (a full disk, say): take back what this run did to the tree for it.
+            undo_install(home, &receipt, previous);
+            return Err(e);
+        }
         // Installed. What follows is tidying: a failure is worth a warning, not an error.
         if let Err(e) = tidy(home, name, version, previous, &bins) {
             self.printer.warn(format_args!(
@@ -413,6 +413,40 @@ impl Engine<'_> {
             dependency: !receipt.requested,
         })
     }
+}
+
+/// Points `receipt`'s bin links at its version, then writes it: the asset is installed.
+fn link_and_record(home: &home::Home, receipt: &Receipt) -> Result<(), Error> {
+    let (name, version) = (&receipt.name, &receipt.version);
+    for (cmd, path) in &receipt.bins {
+        links::link(home, cmd, &links::target(name, version, path))?;
+    }
+    crate::failpoint::pause("install-linked");
+    let path = home.receipt_path(name);
+    crate::failpoint::hit("install-receipt").map_err(io_error(&path))?;
+    home.write_receipt(receipt)?;
+    Ok(())
+}
+
+/// After [`link_and_record`] failed: the bin links go back to what `previous` lists (or away)
+/// and the new version's directory goes, so nothing unrecorded is left to run. Best effort: what
+/// a failure here leaves is what a crash leaves, which the next run removes and redoes.
+fn undo_install(home: &home::Home, receipt: &Receipt, previous: Option<&Receipt>) {
+    let (name, version) = (&receipt.name, &receipt.version);
+    match previous.filter(|p| &p.version != version) {
+        Some(prev) => {
+            for (cmd, path) in &prev.bins {
+                let _ = links::link(home, cmd, &links::target(name, &prev.version, path));
+            }
+            for cmd in receipt.bins.keys().filter(|c| !prev.bins.contains_key(*c)) {
+                let _ = links::unlink_if_owned(home, cmd, name);
+            }
+        }
+        None => {
+            let _ = links::unlink_all(home, name);
+        }
+    }
+    let _ = remove_path(&home.version_dir(name, version));
 }
 
 /// Whether the receipt is for exactly what the lock names, and its directory is there.
@@ -489,8 +523,11 @@ fn extract(
     };
     let result = archive
         .extract_to(&tmp)
+        .and_then(|()| crate::failpoint::hit_partial("install-extracting", &tmp))
         .and_then(|()| make_executable(&tmp, bins.values()));
     if let Err(source) = result {
+        // Freeing what was written also frees the space a full disk lacked; should it fail, the
+        // `.tmp-` directory is a leftover the next run removes (above).
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(extract_error(source));
     }

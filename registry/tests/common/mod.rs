@@ -188,6 +188,10 @@ impl TestApp {
             }
             None => Blobs::local(&data.blobs()).expect("blobs"),
         };
+        // Behind the fault-injecting wrapper, which only delegates until a test sets a point
+        // (`app.state.blobs.failpoints()`, registry/tests/faults.rs).
+        #[cfg(feature = "failpoints")]
+        let blobs = blobs.with_faulty_store();
         let settings = Settings::new(PUBLIC_URL, max_upload)
             .expect("settings")
             .with_rate_limits(rate_limits);

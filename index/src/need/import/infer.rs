@@ -282,9 +282,9 @@ fn marked_as_name(text: &str, start: usize, end: usize) -> bool {
         return true;
     }
     let head = text[..start].trim_end_matches([' ', '\n']);
-    let prev_word = head
-        .rfind(|c: char| !c.is_ascii_alphabetic())
-        .map_or(head, |i| &head[i + 1..]);
+    let prev_word = &head[head
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .len()..];
     before.is_some_and(char::is_whitespace) && prev_word.eq_ignore_ascii_case("openstack")
 }
 
@@ -305,6 +305,17 @@ fn sentence_start(before: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{main_persona, persona, services};
+
+    /// Found by the `user_story` fuzz target (docs/RELIABILITY.md, "Fuzzing"): the word before a
+    /// service name was cut one byte after the last non-letter, inside `ˀ` or `é`.
+    #[test]
+    fn a_non_ascii_character_before_a_service_name_does_not_panic() {
+        assert_eq!(services("_\u{2c0} placement"), services("_ placement"));
+        assert_eq!(
+            services("\u{e9}openstack nova"),
+            services("-openstack nova")
+        );
+    }
 
     #[test]
     fn personas() {
