@@ -16,11 +16,13 @@ use osops_index::{AssetName, Manifest};
 use crate::access::{Actor, Scope};
 
 mod accounts;
+mod columns;
 mod facets;
 mod migrations;
 mod need_search;
 mod needs;
 pub mod postgres;
+mod rules;
 mod search;
 pub mod sqlite;
 pub mod trusted;

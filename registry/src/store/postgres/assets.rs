@@ -14,25 +14,20 @@ use sqlx::{PgConnection, Row};
 use super::audit::record;
 use super::owners::{asset_id, is_owner, lock_asset, owner_names};
 use super::search::{SearchText, write_search};
-use super::{PgStore, count, db, is_unique_violation, parse_version, to_json};
+use super::{PgStore, count, db, parse_version, to_json};
 use crate::access::{Actor, Scope};
+use crate::store::columns::{conflict, stored_manifest};
+use crate::store::rules::{self, Decision};
 use crate::store::{
     AssetDetail, AssetStore, AssetSummary, AuditAction, CatalogCounts, Dependent, NewAuditEvent,
-    NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, StoredManifest, VersionInfo,
-    Yank, YankOutcome, newest_first,
+    NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, VersionInfo, Yank,
+    YankOutcome, newest_first,
 };
 use osops_index::{AssetName, IndexEntry};
 use std::collections::BTreeSet;
 
 /// A read-only transaction on one snapshot: the several queries of a read agree with each other.
 const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-
-/// What the rules say about a publish, before anything is written.
-enum Decision {
-    Refuse(PublishOutcome),
-    /// Go ahead; `Some(id)` when the asset exists already.
-    Insert(Option<i64>),
-}
 
 /// The publish rules, in order: a new name needs the `publish-new` scope and must not look like
 /// an asset the publisher does not own; an existing asset only takes versions from its owners
@@ -64,12 +59,7 @@ async fn decide(conn: &mut PgConnection, new: &NewVersion) -> Result<Decision, S
             None => Decision::Insert(None),
         });
     };
-    // A token minted by trusted publishing publishes new versions of exactly its patterns'
-    // assets, though its system user `trusted-publisher` owns none of them; the `publish-update`
-    // scope is still required below, and it never has `publish-new`.
-    let trusted = new.publisher.grant.as_ref().is_some_and(|g| {
-        g.trusted_publisher.is_some() && g.patterns.iter().any(|p| p.matches(new.name.as_str()))
-    });
+    let trusted = new.by_trusted_publisher();
     if !trusted && !is_owner(conn, asset_id, user_id).await? {
         return Ok(Decision::Refuse(PublishOutcome::NotOwner {
             owners: owner_names(conn, asset_id).await?,
@@ -83,22 +73,11 @@ async fn decide(conn: &mut PgConnection, new: &NewVersion) -> Result<Decision, S
     .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
-    Ok(match existing {
-        None if !new.publisher.may(Scope::PublishUpdate) => {
-            Decision::Refuse(PublishOutcome::MissingScope(Scope::PublishUpdate))
-        }
-        None => Decision::Insert(Some(asset_id)),
-        Some(row) => {
-            let sha256: String = row.try_get(0).map_err(db)?;
-            if sha256 == new.sha256 {
-                Decision::Refuse(PublishOutcome::Identical)
-            } else {
-                Decision::Refuse(PublishOutcome::VersionConflict {
-                    existing: row.try_get(1).map_err(db)?,
-                })
-            }
-        }
-    })
+    let existing = match existing {
+        Some(row) => Some((row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?)),
+        None => None,
+    };
+    Ok(new.decide_version(asset_id, existing))
 }
 
 /// Rewrites the asset's denormalised columns, its `search` vector and its need links from its
@@ -122,16 +101,7 @@ async fn refresh_latest(
         let yanked: bool = row.try_get(2).map_err(db)?;
         versions.push((id, version, yanked));
     }
-    let listed = versions.iter().any(|(_, _, yanked)| !yanked);
-    let Some((latest_id, _, _)) = versions
-        .iter()
-        .filter(|(_, _, yanked)| !listed || !yanked)
-        .max_by(|a, b| a.1.cmp(&b.1))
-    else {
-        return Err(StoreError::Corrupt(format!(
-            "asset {asset_id} has no versions"
-        )));
-    };
+    let (latest_id, listed) = rules::latest(asset_id, &versions)?;
     let row = sqlx::query("SELECT manifest, readme FROM versions WHERE id = $1")
         .bind(latest_id)
         .fetch_one(&mut *conn)
@@ -185,10 +155,6 @@ async fn refresh_latest(
         .map_err(db)?;
     }
     Ok(())
-}
-
-pub(super) fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
 }
 
 fn version_info(row: &PgRow) -> Result<VersionInfo, StoreError> {
@@ -496,15 +462,6 @@ impl PgStore {
             )));
         }
         tx.commit().await.map_err(db)
-    }
-}
-
-/// A unique violation as [`StoreError::Conflict`] with the given text; anything else opaque.
-fn conflict(err: sqlx::Error, text: impl FnOnce() -> String) -> StoreError {
-    if is_unique_violation(&err) {
-        StoreError::Conflict(text())
-    } else {
-        db(err)
     }
 }
 

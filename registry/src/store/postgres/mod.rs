@@ -88,29 +88,4 @@ impl Health for PgStore {
 
 pub(crate) use rebuild::rebuild_search;
 
-/// Any database error, as an opaque [`StoreError::Database`].
-fn db(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Database(Box::new(err))
-}
-
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(e) if e.is_unique_violation())
-}
-
-/// A JSON array column.
-fn json_list(text: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("JSON list `{text}`: {e}")))
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
-
-/// A non-negative integer column.
-fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
-}
-
-fn parse_version(text: &str) -> Result<semver::Version, StoreError> {
-    semver::Version::parse(text).map_err(|e| StoreError::Corrupt(format!("version `{text}`: {e}")))
-}
+use super::columns::{count, db, is_unique_violation, json_list, parse_version, to_json};

@@ -5,11 +5,11 @@
 
 use sqlx::{PgConnection, Row};
 
-use super::assets::stored_manifest;
 use super::db;
 use super::needs::{RECORD_COLUMNS, record};
 use super::search::{SearchText, write_search};
 use crate::store::StoreError;
+use crate::store::columns::stored_manifest;
 
 /// Clears every asset's `search`, then writes it for each listed asset (from its latest
 /// version's manifest and README), and rewrites every need's. Runs inside the caller's

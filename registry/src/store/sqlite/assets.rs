@@ -5,8 +5,10 @@ use sqlx::{Row, SqliteConnection};
 
 use super::audit::record;
 use super::owners::{asset_id, is_owner, owner_names};
-use super::{SqliteStore, count, db, is_unique_violation, parse_version, to_json};
+use super::{SqliteStore, count, db, parse_version, to_json};
 use crate::access::{Actor, Scope};
+use crate::store::columns::{conflict, stored_manifest};
+use crate::store::rules::{self, Decision};
 use crate::store::{
     AssetDetail, AssetStore, AssetSummary, AuditAction, CatalogCounts, Dependent, NewAuditEvent,
     NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, StoredManifest, VersionInfo,
@@ -14,13 +16,6 @@ use crate::store::{
 };
 use osops_index::{AssetName, IndexEntry};
 use std::collections::BTreeSet;
-
-/// What the rules say about a publish, before anything is written.
-enum Decision {
-    Refuse(PublishOutcome),
-    /// Go ahead; `Some(id)` when the asset exists already.
-    Insert(Option<i64>),
-}
 
 /// The publish rules, in order: a new name needs the `publish-new` scope and must not look like
 /// an asset the publisher does not own; an existing asset only takes versions from its owners
@@ -52,12 +47,7 @@ async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decisio
             None => Decision::Insert(None),
         });
     };
-    // A token minted by trusted publishing (issue 4, item 7) publishes new versions of exactly its
-    // patterns' assets, though its system user `trusted-publisher` owns none of them; the
-    // `publish-update` scope is still required below, and it never has `publish-new`.
-    let trusted = new.publisher.grant.as_ref().is_some_and(|g| {
-        g.trusted_publisher.is_some() && g.patterns.iter().any(|p| p.matches(new.name.as_str()))
-    });
+    let trusted = new.by_trusted_publisher();
     if !trusted && !is_owner(conn, asset_id, user_id).await? {
         return Ok(Decision::Refuse(PublishOutcome::NotOwner {
             owners: owner_names(conn, asset_id).await?,
@@ -71,22 +61,11 @@ async fn decide(conn: &mut SqliteConnection, new: &NewVersion) -> Result<Decisio
     .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
-    Ok(match existing {
-        None if !new.publisher.may(Scope::PublishUpdate) => {
-            Decision::Refuse(PublishOutcome::MissingScope(Scope::PublishUpdate))
-        }
-        None => Decision::Insert(Some(asset_id)),
-        Some(row) => {
-            let sha256: String = row.try_get(0).map_err(db)?;
-            if sha256 == new.sha256 {
-                Decision::Refuse(PublishOutcome::Identical)
-            } else {
-                Decision::Refuse(PublishOutcome::VersionConflict {
-                    existing: row.try_get(1).map_err(db)?,
-                })
-            }
-        }
-    })
+    let existing = match existing {
+        Some(row) => Some((row.try_get(0).map_err(db)?, row.try_get(1).map_err(db)?)),
+        None => None,
+    };
+    Ok(new.decide_version(asset_id, existing))
 }
 
 /// Rewrites the asset's denormalised columns, its full-text row and its need links from its latest
@@ -109,16 +88,7 @@ async fn refresh_latest(
         let yanked: bool = row.try_get(2).map_err(db)?;
         versions.push((id, version, yanked));
     }
-    let listed = versions.iter().any(|(_, _, yanked)| !yanked);
-    let Some((latest_id, _, _)) = versions
-        .iter()
-        .filter(|(_, _, yanked)| !listed || !yanked)
-        .max_by(|a, b| a.1.cmp(&b.1))
-    else {
-        return Err(StoreError::Corrupt(format!(
-            "asset {asset_id} has no versions"
-        )));
-    };
+    let (latest_id, listed) = rules::latest(asset_id, &versions)?;
     let row = sqlx::query("SELECT manifest, readme FROM versions WHERE id = ?1")
         .bind(latest_id)
         .fetch_one(&mut *conn)
@@ -197,10 +167,6 @@ pub(super) async fn write_fts(
             .map_err(db)?;
     }
     Ok(())
-}
-
-pub(super) fn stored_manifest(json: &str) -> Result<StoredManifest, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("stored manifest: {e}")))
 }
 
 fn version_info(row: &SqliteRow) -> Result<VersionInfo, StoreError> {
@@ -475,15 +441,6 @@ impl SqliteStore {
             .await
             .map_err(db)?;
         tx.commit().await.map_err(db)
-    }
-}
-
-/// A unique violation as [`StoreError::Conflict`] with the given text; anything else opaque.
-fn conflict(err: sqlx::Error, text: impl FnOnce() -> String) -> StoreError {
-    if is_unique_violation(&err) {
-        StoreError::Conflict(text())
-    } else {
-        db(err)
     }
 }
 

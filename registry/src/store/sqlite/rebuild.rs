@@ -5,10 +5,11 @@
 
 use sqlx::{Row, SqliteConnection};
 
-use super::assets::{stored_manifest, write_fts};
+use super::assets::write_fts;
 use super::db;
 use super::needs::{RECORD_COLUMNS, index_text, record};
 use crate::store::StoreError;
+use crate::store::columns::stored_manifest;
 
 /// Empties both full-text tables, then writes one row per listed asset (from its latest
 /// version's manifest and README) and one per need. Runs inside the caller's transaction.
