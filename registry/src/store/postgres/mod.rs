@@ -9,8 +9,9 @@
 
 use std::time::Duration;
 
+use sqlx::Connection;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 
 use super::migrations::Embedded;
 use super::{Connections, Health, StoreError, StoreFuture};
@@ -42,12 +43,32 @@ impl PgStore {
     /// Connects to `url` (`postgres://user@host:5432/db`, with any libpq-style parameters sqlx
     /// accepts) and runs the pending migrations.
     pub async fn open(url: &str) -> Result<PgStore, StoreError> {
+        let options: PgConnectOptions = url.parse().map_err(db)?;
+        // One connection first: a pool would only say it timed out; this says why (refused,
+        // unknown host, authentication, no such database) and where.
+        let cannot = |e: sqlx::Error| {
+            StoreError::Database(
+                format!(
+                    "cannot connect to PostgreSQL at {}:{}/{}: {e}",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or("(default database)")
+                )
+                .into(),
+            )
+        };
+        PgConnection::connect_with(&options)
+            .await
+            .map_err(cannot)?
+            .close()
+            .await
+            .map_err(db)?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect_with(options.clone())
             .await
-            .map_err(db)?;
+            .map_err(cannot)?;
         let migrator = Migrator::new(Embedded(MIGRATIONS)).await.map_err(db)?;
         migrator.run(&pool).await.map_err(db)?;
         Ok(PgStore { pool })
