@@ -1,6 +1,6 @@
 //! `osops.toml`: the DESIGN.md example, and one test per rule with the field path it reports.
 
-use osops_index::{Kind, Manifest, ManifestError};
+use osops_index::{AssetName, Kind, Manifest, ManifestError};
 
 const EXAMPLE: &str = r#"
 [asset]
@@ -147,6 +147,13 @@ fn non_canonical_name_names_the_canonical_form() {
     assert_eq!(e.field, "asset.name");
     assert_eq!(e.hint.as_deref(), Some("use `nova-tools`"));
     assert!(e.to_string().contains("`nova-tools`"), "{e}");
+    assert_eq!(
+        e.canonical_name().as_ref().map(AssetName::as_str),
+        Some("nova-tools")
+    );
+    let e = error(&variant("\"nova-evacuate-host\"   ", "\"nova_töols\"   "));
+    assert_eq!(e.field, "asset.name");
+    assert_eq!(e.canonical_name(), None, "{e}");
 }
 
 #[test]
@@ -391,7 +398,7 @@ fn xorshift(state: &mut u64) -> u64 {
 }
 
 #[test]
-fn arbitrary_toml_never_panics() {
+fn case_21_arbitrary_toml_never_panics() {
     let tokens = [
         "[asset]",
         "[openstack]",

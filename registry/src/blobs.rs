@@ -94,6 +94,18 @@ pub enum BlobError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot read blob `{key}`")]
+    Read {
+        key: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot read the blob directory `{}`", path.display())]
+    ReadDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     /// The storage URL, or what goes with it, is wrong or incomplete; the text says what is
     /// missing and how to give it.
     #[error("{0}")]
@@ -127,6 +139,52 @@ pub struct StoredArchive {
     /// When the object was last written (the store's clock: S3's `Last-Modified`, a file's
     /// mtime); `osops-registry gc` leaves young unreferenced archives alone.
     pub last_modified: SystemTime,
+}
+
+/// A write that never finished: a local store writes each archive to a staging file beside it
+/// (`KEY#N`) and renames it into place, so a process killed mid-write leaves the staging file.
+/// The store's listing never shows these; [`Blobs::partial_writes`] finds them for `gc`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialWrite {
+    pub path: std::path::PathBuf,
+    pub size: u64,
+    pub last_modified: SystemTime,
+}
+
+/// Whether `name` is a local store's staging file name: `KEY#DIGITS`.
+fn is_staging_name(name: &str) -> bool {
+    name.rsplit_once('#').is_some_and(|(key, digits)| {
+        !key.is_empty() && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// Every staging file under `dir`, recursively (a missing `dir` has none).
+fn staging_files(dir: &Path) -> std::io::Result<Vec<PartialWrite>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() && is_staging_name(&entry.file_name().to_string_lossy()) {
+                let meta = entry.metadata()?;
+                found.push(PartialWrite {
+                    path: entry.path(),
+                    size: meta.len(),
+                    last_modified: meta.modified()?,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(found)
 }
 
 /// Where archives live in an S3-compatible bucket: the `s3://BUCKET[/PREFIX]` form of the
@@ -322,6 +380,9 @@ pub struct Blobs {
     /// The directory of a local store, which [`Blobs::check`] checks itself: `object_store`
     /// would answer a `HEAD` under a removed directory with "not found", as if all were well.
     local_dir: Option<Arc<Path>>,
+    /// Whether [`Blobs::get`] reads a local store's files itself (see [`LOCAL_CHUNK`]); off
+    /// behind a faulty store, whose `store-get` point must see every read.
+    direct_reads: bool,
     /// This instance's fault injection points (tests only: see [`crate::failpoint`]).
     #[cfg(feature = "failpoints")]
     failpoints: crate::failpoint::Failpoints,
@@ -342,6 +403,7 @@ impl Blobs {
             store: Arc::new(store),
             description: dir.display().to_string().into(),
             local_dir: Some(dir.into()),
+            direct_reads: true,
             #[cfg(feature = "failpoints")]
             failpoints: Default::default(),
         })
@@ -353,6 +415,7 @@ impl Blobs {
             store: Arc::new(InMemory::new()),
             description: "memory (gone with the process)".into(),
             local_dir: None,
+            direct_reads: false,
             #[cfg(feature = "failpoints")]
             failpoints: Default::default(),
         }
@@ -416,6 +479,7 @@ impl Blobs {
             store,
             description: description.into(),
             local_dir: None,
+            direct_reads: false,
             #[cfg(feature = "failpoints")]
             failpoints: Default::default(),
         })
@@ -457,6 +521,9 @@ impl Blobs {
     }
 
     pub async fn get(&self, key: &BlobKey) -> Result<BlobStream, BlobError> {
+        if let Some(dir) = self.local_dir.as_deref().filter(|_| self.direct_reads) {
+            return read_local(dir, key).await;
+        }
         let result = self
             .store
             .get(&key.0)
@@ -527,6 +594,32 @@ impl Blobs {
     }
 }
 
+impl Blobs {
+    /// The staging files of writes that never finished (a local store only: an S3 upload is
+    /// all or nothing, and an unfinished multipart upload is the bucket's lifecycle rules' job).
+    pub async fn partial_writes(&self) -> Result<Vec<PartialWrite>, BlobError> {
+        let Some(root) = self.local_dir.clone() else {
+            return Ok(Vec::new());
+        };
+        let dir = root.join(ARCHIVES);
+        tokio::task::spawn_blocking(move || staging_files(&dir))
+            .await
+            .map_err(|e| BlobError::Config(format!("listing partial writes: {e}")))?
+            .map_err(|source| BlobError::ReadDir {
+                path: root.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Removes a staging file [`Blobs::partial_writes`] found; one already gone is not an error.
+    pub async fn remove_partial_write(&self, partial: &PartialWrite) -> std::io::Result<()> {
+        match tokio::fs::remove_file(&partial.path).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
 #[cfg(feature = "failpoints")]
 impl Blobs {
     /// The fault injection points of this store and of the publishes that use it.
@@ -534,15 +627,81 @@ impl Blobs {
         &self.failpoints
     }
 
+    /// With the point `OSOPS_FAILPOINT` sets (see [`crate::failpoint`]), behind a faulty store
+    /// if it sets one; unchanged when the variable is unset.
+    pub fn with_env_failpoints(mut self) -> Result<Blobs, BlobError> {
+        self.failpoints = crate::failpoint::Failpoints::from_env().map_err(BlobError::Config)?;
+        Ok(if self.failpoints.any() {
+            self.with_faulty_store()
+        } else {
+            self
+        })
+    }
+
     /// This store behind a [`crate::failpoint::FaultyStore`], so that the `store-*` points
     /// apply to it.
     pub fn with_faulty_store(mut self) -> Blobs {
+        self.direct_reads = false;
         self.store = Arc::new(crate::failpoint::FaultyStore::new(
             self.store,
             self.failpoints.clone(),
         ));
         self
     }
+}
+
+/// How much [`read_local`] reads per blocking call. `object_store`'s local `get` reads 8 KiB per
+/// blocking task, 128 tasks for a 1 MiB archive; with 256 KiB most archives take one read.
+const LOCAL_CHUNK: u64 = 256 * 1024;
+
+/// The blob `key` of the local store under `dir`, streamed from its file in [`LOCAL_CHUNK`]s.
+/// The file is complete whenever it exists: the store writes a staging file and renames it.
+async fn read_local(dir: &Path, key: &BlobKey) -> Result<BlobStream, BlobError> {
+    use std::io::Read;
+    let path = dir.join(key.0.as_ref());
+    let failed = |source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::NotFound => BlobError::NotFound(key.to_string()),
+        _ => BlobError::Read {
+            key: key.to_string(),
+            source,
+        },
+    };
+    let (file, size) = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)?;
+        let size = file.metadata()?.len();
+        Ok::<_, std::io::Error>((file, size))
+    })
+    .await
+    .map_err(|e| failed(std::io::Error::other(e)))?
+    .map_err(failed)?;
+    let owned = key.to_string();
+    let stream = futures_util::stream::try_unfold((file, size), move |(mut file, left)| {
+        let key = owned.clone();
+        async move {
+            if left == 0 {
+                return Ok(None);
+            }
+            let read = tokio::task::spawn_blocking(move || {
+                let mut chunk = vec![0; left.min(LOCAL_CHUNK) as usize];
+                file.read_exact(&mut chunk)?;
+                Ok::<_, std::io::Error>((chunk, file))
+            })
+            .await
+            .map_err(std::io::Error::other)
+            .and_then(|r| r);
+            match read {
+                Ok((chunk, file)) => {
+                    let len = chunk.len() as u64;
+                    Ok(Some((Bytes::from(chunk), (file, left - len))))
+                }
+                Err(source) => Err(BlobError::Read { key, source }),
+            }
+        }
+    });
+    Ok(BlobStream {
+        size,
+        stream: Box::pin(stream),
+    })
 }
 
 /// Fails unless `dir` is a directory a file can be written in.
@@ -587,6 +746,20 @@ mod tests {
             BlobKey::archive(SHA).expect("key").as_str(),
             format!("archives/ab/cd/{SHA}.osops")
         );
+    }
+
+    #[test]
+    fn staging_names_are_a_key_then_hash_and_digits() {
+        assert!(is_staging_name(&format!("{SHA}.osops#1")));
+        assert!(is_staging_name(&format!("{SHA}.osops#42")));
+        for name in [
+            format!("{SHA}.osops"),
+            format!("{SHA}.osops#"),
+            format!("{SHA}.osops#1a"),
+            "#1".to_owned(),
+        ] {
+            assert!(!is_staging_name(&name), "{name}");
+        }
     }
 
     #[test]
@@ -640,6 +813,26 @@ mod tests {
             Err(BlobError::NotFound(_))
         ));
         blobs.delete(&key).await.expect("deleting twice is fine");
+    }
+
+    #[tokio::test]
+    async fn local_reads_stream_every_byte_in_chunks_and_report_a_missing_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = Blobs::local(dir.path()).expect("local");
+        let key = BlobKey::archive(SHA).expect("key");
+        // Three chunks and a bit, with a pattern that shows a lost or repeated chunk.
+        let bytes: Vec<u8> = (0..3 * LOCAL_CHUNK + 17).map(|i| (i % 251) as u8).collect();
+        blobs
+            .put(&key, Bytes::from(bytes.clone()))
+            .await
+            .expect("put");
+        let got = blobs.get(&key).await.expect("stream");
+        assert_eq!(got.size, bytes.len() as u64);
+        let chunks: Vec<Bytes> = got.stream.try_collect().await.expect("read");
+        assert_eq!(chunks.len(), 4);
+        assert_eq!(chunks.concat(), bytes);
+        blobs.delete(&key).await.expect("delete");
+        assert!(matches!(blobs.get(&key).await, Err(BlobError::NotFound(_))));
     }
 
     #[tokio::test]

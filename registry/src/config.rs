@@ -130,6 +130,16 @@ impl Settings {
                 "--max-upload must be at least 1 byte".into(),
             ));
         }
+        // Clients refuse archives over the same default, so a larger upload would be published
+        // and then installable by no one.
+        let client_limit = Limits::default().max_compressed;
+        if max_upload > client_limit {
+            return Err(Error::Invalid(format!(
+                "--max-upload {max_upload} is more than {client_limit} bytes, the largest archive \
+                 an osops client installs: what it let through could be published but never \
+                 installed (hint: --max-upload {client_limit} or less)"
+            )));
+        }
         Ok(Settings {
             public_url: url.to_owned(),
             limits: Limits {
@@ -143,5 +153,29 @@ impl Settings {
     pub fn with_rate_limits(mut self, rate_limits: RateLimits) -> Settings {
         self.rate_limits = rate_limits;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_upload_is_between_one_byte_and_what_clients_install() {
+        let client_limit = Limits::default().max_compressed;
+        let url = "http://127.0.0.1:8080";
+        assert!(Settings::new(url, 1).is_ok());
+        assert_eq!(
+            Settings::new(url, client_limit)
+                .expect("the client limit")
+                .limits,
+            Limits::default()
+        );
+        assert!(Settings::new(url, 0).is_err());
+        let too_large = Settings::new(url, client_limit + 1).expect_err("over the client limit");
+        assert!(
+            too_large.to_string().contains("never installed"),
+            "{too_large}"
+        );
     }
 }

@@ -5,8 +5,14 @@
 //! A point is a name; a test sets an [`Action`] on it through the [`Failpoints`] of one
 //! [`Blobs`](crate::blobs::Blobs) (`app.state.blobs.failpoints()`), so each registry instance,
 //! and therefore each in-process test, has points of its own: tests running side by side never
-//! see each other's faults. Nothing outside the process (no environment variable, no request) can
-//! set one, so even a binary built with the feature behaves normally.
+//! see each other's faults.
+//!
+//! A test of the real binary sets one point through the environment instead, as for the `osops`
+//! client: `OSOPS_FAILPOINT=NAME:ACTION`, read once by `serve` ([`Failpoints::from_env`]).
+//! ACTION is `error`, `enospc`, or the path of a named pipe: on reaching the point the request
+//! writes `NAME\n` to the pipe (opening it blocks until the test reads it) and then never goes
+//! on, so the test knows exactly where the publish is and kills the server there (case 22). No
+//! request can set a point, and a build without the feature ignores the variable.
 //!
 //! The points:
 //! - [`PUBLISH_AFTER_BLOB`] and [`PUBLISH_AFTER_COMMIT`], in [`crate::publish::publish`]: after
@@ -48,8 +54,22 @@ pub const STORE_DELETE: &str = "store-delete";
 /// Every listing.
 pub const STORE_LIST: &str = "store-list";
 
+/// Every point, for [`Failpoints::from_env`].
+pub const POINTS: &[&str] = &[
+    PUBLISH_AFTER_BLOB,
+    PUBLISH_AFTER_COMMIT,
+    STORE_PUT,
+    STORE_GET,
+    STORE_HEAD,
+    STORE_DELETE,
+    STORE_LIST,
+];
+
+/// The environment variable [`Failpoints::from_env`] reads.
+pub const ENV: &str = "OSOPS_FAILPOINT";
+
 /// What a point does when reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Fail at once with an ordinary error.
     Error,
@@ -59,6 +79,8 @@ pub enum Action {
     Timeout(Duration),
     /// Wait this long, then go on as if nothing happened.
     Delay(Duration),
+    /// Write the point's name to this named pipe, then wait forever (the test kills the process).
+    Pause(Arc<std::path::Path>),
 }
 
 /// The injected failure, with the `io::Error` a real one would carry as its source.
@@ -75,6 +97,39 @@ pub struct Injected {
 pub struct Failpoints(Arc<Mutex<HashMap<&'static str, Action>>>);
 
 impl Failpoints {
+    /// The point `OSOPS_FAILPOINT` sets, if any: `NAME:error`, `NAME:enospc` or `NAME:PIPE`.
+    /// A value naming no point is an error, so a mistyped test fails instead of passing unfaulted.
+    pub fn from_env() -> Result<Failpoints, String> {
+        let points = Failpoints::default();
+        let Ok(spec) = std::env::var(ENV) else {
+            return Ok(points);
+        };
+        let (name, action) = spec
+            .split_once(':')
+            .filter(|(_, action)| !action.is_empty())
+            .ok_or_else(|| {
+                format!("{ENV}=`{spec}`: expected NAME:error, NAME:enospc or NAME:PIPE")
+            })?;
+        let point = POINTS.iter().find(|p| **p == name).ok_or_else(|| {
+            format!(
+                "{ENV}: no failpoint `{name}`; the points are {}",
+                POINTS.join(", ")
+            )
+        })?;
+        let action = match action {
+            "error" => Action::Error,
+            "enospc" => Action::StorageFull,
+            pipe => Action::Pause(std::path::Path::new(pipe).into()),
+        };
+        points.set(point, action);
+        Ok(points)
+    }
+
+    /// Whether any point is set.
+    pub fn any(&self) -> bool {
+        !self.points().is_empty()
+    }
+
     /// From now on, `point` does `action` every time it is reached, until [`Failpoints::clear`].
     pub fn set(&self, point: &'static str, action: Action) {
         self.points().insert(point, action);
@@ -92,7 +147,7 @@ impl Failpoints {
 
     /// Does what is set on `point`, if anything.
     pub async fn hit(&self, point: &'static str) -> Result<(), Injected> {
-        let action = self.points().get(point).copied();
+        let action = self.points().get(point).cloned();
         let fail = |kind: std::io::ErrorKind| Injected {
             point,
             source: std::io::Error::new(kind, format!("failpoint `{point}`")),
@@ -108,6 +163,17 @@ impl Failpoints {
             Some(Action::Delay(wait)) => {
                 tokio::time::sleep(wait).await;
                 Ok(())
+            }
+            Some(Action::Pause(pipe)) => {
+                // Opening a pipe for writing blocks until its reader opens it: off the async
+                // threads, so the server goes on answering other requests meanwhile.
+                let _ = tokio::task::spawn_blocking(move || {
+                    use std::io::Write;
+                    let mut pipe = std::fs::OpenOptions::new().write(true).open(&pipe)?;
+                    writeln!(pipe, "{point}")
+                })
+                .await;
+                std::future::pending().await
             }
         }
     }

@@ -33,11 +33,13 @@ pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod demo;
+pub mod downloads;
 pub mod error;
 mod etag;
 #[cfg(feature = "failpoints")]
 pub mod failpoint;
 pub mod handlers;
+pub mod index_files;
 pub mod metrics;
 pub mod openapi;
 pub mod publish;

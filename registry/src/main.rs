@@ -116,7 +116,7 @@ struct ServeArgs {
     /// URL clients reach the registry at, used in the index's config.json [default: http://ADDR]
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
-    /// Largest accepted upload, in bytes
+    /// Largest accepted upload, in bytes (at most the default: the largest archive clients install)
     #[arg(long, value_name = "BYTES", default_value_t = osops_registry::server::default_max_upload())]
     max_upload: u64,
     /// Publish the example assets in DIR (as user `demo`) when the registry is empty
@@ -470,6 +470,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for archive in &report.removed {
                     let dry_run = options.dry_run;
                     println!("{}", admin::gc::RemovedLine { archive, dry_run });
+                }
+                let now = std::time::SystemTime::now();
+                for write in &report.partial {
+                    let dry_run = options.dry_run;
+                    println!(
+                        "{}",
+                        admin::gc::PartialLine {
+                            write,
+                            dry_run,
+                            now
+                        }
+                    );
                 }
                 for (archive, cause) in &report.failed {
                     eprintln!("{}", admin::gc::FailedLine(archive, cause));

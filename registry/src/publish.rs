@@ -60,6 +60,16 @@ pub enum PublishError {
     Denied(#[from] Denied),
     #[error(transparent)]
     Limited(#[from] Limited),
+    /// `asset.name` is another spelling (`Nova_Tools`) of an asset that exists (`nova-tools`).
+    #[error(
+        "the manifest inside the archive is invalid: `asset.name`: {message}: it is another \
+         spelling of the existing asset `{existing}` (hint: to publish a version of it, set \
+         `name = \"{existing}\"` in osops.toml; for a new asset, pick another name)"
+    )]
+    Respelled {
+        message: String,
+        existing: AssetName,
+    },
     #[error(
         "asset name `{name}` is too similar to the existing asset `{existing}`, which you do not own \
          (hint: pick a name that differs by more than look-alike characters or `-`)"
@@ -114,9 +124,9 @@ impl From<PublishError> for ApiError {
             PublishError::Archive(ArchiveError::TooLarge { .. }) => {
                 ApiError::too_large(err.to_string())
             }
-            PublishError::Archive(_) | PublishError::UnknownNeeds { .. } => {
-                ApiError::bad_request(err.to_string())
-            }
+            PublishError::Archive(_)
+            | PublishError::Respelled { .. }
+            | PublishError::UnknownNeeds { .. } => ApiError::bad_request(err.to_string()),
             PublishError::Denied(denied) => denied.into(),
             PublishError::Limited(limited) => limited.into(),
             PublishError::Lookalike { .. } | PublishError::VersionConflict { .. } => {
@@ -155,12 +165,15 @@ pub async fn publish(
     let (archive, sha256) = {
         let bytes = bytes.clone();
         // Decompressing and checking up to `max_unpacked` bytes is CPU work: off the async threads.
-        tokio::task::spawn_blocking(move || {
+        let read = tokio::task::spawn_blocking(move || {
             archive::read(&bytes, &limits).map(|a| (a, osops_index::sha256_hex(&bytes)))
         })
         .await
-        .map_err(|e| PublishError::Task(e.to_string()))?
-        .map_err(PublishError::Archive)?
+        .map_err(|e| PublishError::Task(e.to_string()))?;
+        match read {
+            Ok(read) => read,
+            Err(e) => return Err(archive_refusal(state, e).await),
+        }
     };
     actor.require_asset(&archive.manifest.asset.name)?;
     let new = new_version(&archive, sha256, bytes.len() as u64, actor);
@@ -208,6 +221,9 @@ pub async fn publish(
         .hit(crate::failpoint::PUBLISH_AFTER_BLOB)
         .await?;
     let outcome = state.assets.publish(&new).await?;
+    if outcome == PublishOutcome::Created {
+        state.index_files.changed(&new.name);
+    }
     #[cfg(feature = "failpoints")]
     state
         .blobs
@@ -234,6 +250,28 @@ pub async fn publish(
         // Left for garbage collection: an owner may be publishing these same bytes right now.
         other => refusal(&new, other).map(|()| published(false)),
     }
+}
+
+/// The archive's refusal; when its manifest spells the name of an existing asset another way
+/// (`Nova_Tools` for `nova-tools`), one that names that asset, so that neither its owner nor anyone
+/// else takes the refusal for "no such asset" (case 12 of SECURITY-TESTS.md).
+async fn archive_refusal(state: &AppState, err: ArchiveError) -> PublishError {
+    if let ArchiveError::Manifest(e) = &err
+        && e.field == "asset.name"
+        && let Some(existing) = e.canonical_name()
+    {
+        match state.assets.asset(&existing).await {
+            Ok(Some(_)) => {
+                return PublishError::Respelled {
+                    message: e.message.clone(),
+                    existing,
+                };
+            }
+            Ok(None) => {}
+            Err(e) => return PublishError::Store(e),
+        }
+    }
+    PublishError::Archive(err)
 }
 
 /// `Ok` for an identical re-publish, the matching error for every refusal.

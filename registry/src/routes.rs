@@ -1,6 +1,8 @@
 //! The whole URL map.
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::{Extension, Router};
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -12,6 +14,7 @@ use crate::handlers::{
     trusted, yank,
 };
 use crate::openapi;
+use crate::downloads::Downloads;
 use crate::state::AppState;
 
 /// Every route but the HTML pages, each registered with `routes!`, which routes a handler at the
@@ -58,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.downloads.clone(),
+            settle_downloads,
+        ))
         // After the routes and fallbacks: it wraps each of them, so it sees the matched route.
         .layer(axum::middleware::from_fn_with_state(
             state.metrics.clone(),
@@ -69,4 +76,19 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// A request that may show download counts first waits for the downloads recorded before it
+/// (`crate::downloads`: at once when none is pending), so a client sees its own downloads
+/// counted. Index files and downloads show no count and never wait.
+async fn settle_downloads(
+    State(downloads): State<Downloads>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if !(path.starts_with("/index/") || path.ends_with("/download")) {
+        downloads.settle().await;
+    }
+    next.run(request).await
 }

@@ -69,6 +69,8 @@ pub async fn serve(
         s3_region: (config.storage.s3_region.clone()).or(file.storage.s3_region.clone()),
     };
     let blobs = storage.open(&data_dir).await?;
+    #[cfg(feature = "failpoints")]
+    let blobs = blobs.with_env_failpoints()?;
     let (state, store) = open(&database, blobs, settings).await?;
     let trusted = TrustedPublishing::from_config(&file.trusted_publishing).await?;
     let state = state.with_trusted_publishing(trusted);
@@ -76,9 +78,12 @@ pub async fn serve(
         crate::demo::load(&state, dir).await?;
     }
     tracing::info!("listening on http://{addr}");
+    let downloads = state.downloads.clone();
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;
+    // The counts of the last downloads, before the database closes.
+    downloads.settle().await;
     store.close().await;
     served.map_err(Error::Serve)?;
     tracing::info!("stopped");

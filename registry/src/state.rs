@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crate::blobs::Blobs;
 use crate::config::Settings;
+use crate::downloads::Downloads;
+use crate::index_files::IndexFiles;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::store::{
@@ -31,10 +33,16 @@ pub struct AppState {
     pub trusted: Arc<TrustedPublishing>,
     /// What `GET /metrics` reports (see [`crate::metrics`]).
     pub metrics: Arc<Metrics>,
+    /// Download counts on their way to the database (see [`crate::downloads`]).
+    pub downloads: Downloads,
+    /// Index files kept in memory where this process is the only writer (see
+    /// [`crate::index_files`]).
+    pub index_files: Arc<IndexFiles>,
 }
 
 impl AppState {
-    /// State over one store that implements every store trait.
+    /// State over one store that implements every store trait. Starts the download counter's
+    /// writer, so it must be called inside a tokio runtime.
     pub fn new(store: impl Store + 'static, blobs: Blobs, settings: Settings) -> AppState {
         AppState::from_store(Arc::new(store), blobs, settings)
     }
@@ -50,12 +58,14 @@ impl AppState {
             owners: store.clone(),
             audit: store.clone(),
             trusted_rules: store.clone(),
-            health: store,
+            health: store.clone(),
             blobs,
             settings: Arc::new(settings),
             limiter,
             trusted: Arc::new(TrustedPublishing::default()),
             metrics: Arc::new(Metrics::new()),
+            downloads: Downloads::start(store.clone()),
+            index_files: Arc::new(IndexFiles::new(store.sole_writer())),
         }
     }
 

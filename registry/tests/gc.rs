@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use common::{Asset, TestApp};
 use osops_registry::admin::gc::{self, Options, Report};
-use osops_registry::blobs::BlobKey;
+use osops_registry::blobs::{BlobKey, Blobs};
 use sha2::{Digest, Sha256};
 
 const BIN: &str = env!("CARGO_BIN_EXE_osops-registry");
@@ -123,6 +123,81 @@ async fn gc_removes_only_old_unreferenced_archives_and_reports_missing_ones() {
         assert!(!report.success());
     }
     assert!(exists(&app, &sha256(&v1)).await);
+}
+
+/// What a registry killed while writing an archive to a local directory leaves: the store's
+/// staging file (`KEY#1`), cut short and never renamed into place. The store's listing does not
+/// show it; gc finds it on disk and removes it once older than `--min-age` (case 22).
+#[tokio::test]
+async fn gc_removes_archive_writes_cut_short_by_a_crash() {
+    let app = TestApp::new().await;
+    let jane = app.user("jane").await;
+    let v1 = Asset::new("nova-tools", "1.0.0").archive();
+    let r = app.publish(Some(&jane), &v1).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    // A local store of its own whatever TestApp runs on, holding 1.0.0's archive.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blobs = Blobs::local(dir.path()).expect("local store");
+    let v1_key = BlobKey::archive(&sha256(&v1)).expect("key");
+    blobs
+        .put(&v1_key, Bytes::from(v1.clone()))
+        .await
+        .expect("put");
+    let cut = |archive: &[u8], age: Duration| {
+        let key = BlobKey::archive(&sha256(archive)).expect("key");
+        let path = dir.path().join(format!("{key}#1"));
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, &archive[..archive.len() / 2]).expect("write the staging file");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        file.set_modified(std::time::SystemTime::now() - age)
+            .expect("set mtime");
+        path
+    };
+    let old = cut(
+        &Asset::new("nova-tools", "1.1.0").archive(),
+        Duration::from_secs(7200),
+    );
+    let fresh = cut(&Asset::new("nova-tools", "1.2.0").archive(), Duration::ZERO);
+    let collect = |dry_run| {
+        gc::collect(
+            app.state.assets.as_ref(),
+            &blobs,
+            options(dry_run, Duration::from_secs(3600)),
+        )
+    };
+
+    let dry = collect(true).await.expect("gc --dry-run");
+    let found: Vec<&Path> = dry.partial.iter().map(|p| p.path.as_path()).collect();
+    assert_eq!(
+        found,
+        [old.as_path()],
+        "only the staging file older than --min-age"
+    );
+    assert!(old.exists(), "a dry run removes nothing");
+    assert_eq!(dry.referenced, 1);
+    assert!(dry.removed.is_empty() && dry.success(), "{dry:?}");
+    let summary = gc::Summary(&dry).to_string();
+    assert!(
+        summary.contains("; would remove 1 partial write ("),
+        "{summary}"
+    );
+
+    let real = collect(false).await.expect("gc");
+    let removed: Vec<&Path> = real.partial.iter().map(|p| p.path.as_path()).collect();
+    assert_eq!(removed, [old.as_path()]);
+    assert!(!old.exists(), "the write cut short is gone");
+    assert!(
+        fresh.exists(),
+        "a young staging file may be a write in progress: kept"
+    );
+    assert!(
+        blobs.exists(&v1_key).await.expect("exists"),
+        "the archive stays"
+    );
+    assert!(real.success(), "{real:?}");
 }
 
 #[tokio::test]

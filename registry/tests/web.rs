@@ -583,7 +583,7 @@ async fn pages_load_nothing_inline_and_nothing_from_other_hosts() {
 /// harmless; manifest URLs must be http(s), and one that is not (a row from before the rule)
 /// shows as text.
 #[tokio::test]
-async fn hostile_readmes_and_urls_render_harmless() {
+async fn case_17_hostile_readmes_and_urls_render_harmless() {
     let app = TestApp::new().await;
     let token = app.user("mallory").await;
     let mut asset = Asset::new("evil-readme", "1.0.0");

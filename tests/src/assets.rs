@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::fixtures::script_asset;
+use crate::fixtures::{mkfifo, script_asset};
 use crate::{Output, TestContext, walk};
 
 /// Publishes the script asset `name@version` (one bin, `name`, printing `hello from NAME
@@ -222,11 +222,7 @@ pub fn run_bin(path: &Path) -> String {
 pub fn kill_at_failpoint(mut cmd: Command, point: &str) -> String {
     let fifo_dir = tempfile::tempdir().expect("temporary dir for the pipe");
     let fifo = fifo_dir.path().join("failpoint");
-    let made = Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success(), "mkfifo `{}` failed", fifo.display());
+    mkfifo(&fifo);
 
     let mut child = cmd
         .env("OSOPS_FAILPOINT", format!("{point}:{}", fifo.display()))

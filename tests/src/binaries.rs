@@ -45,10 +45,10 @@ fn build_binaries() -> PathBuf {
             "-p",
             "osops-registry",
             "--bins",
-            // As `cargo test --workspace` builds it (this crate enables the feature), so this
-            // build is a no-op there; the crash tests need its pause points.
+            // As `cargo test --workspace` builds them (this crate enables both features), so
+            // this build is a no-op there; the crash tests need their pause points.
             "--features",
-            "osops/failpoints",
+            "osops/failpoints,osops-registry/failpoints",
         ])
         .env("CARGO_TARGET_DIR", target_dir);
     if profile_dir.file_name().is_some_and(|p| p == "release") {

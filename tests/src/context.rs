@@ -54,6 +54,11 @@ impl Output {
 
     /// stdout parsed as JSON.
     #[track_caller]
+    /// stdout then stderr, for matching a message wherever it was printed.
+    pub fn both(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(

@@ -59,3 +59,12 @@ pub fn address_needs(dir: &Path, needs: &[&str]) {
     ));
     std::fs::write(path, manifest).expect("write manifest");
 }
+
+/// Makes the named pipe `path` (for the failpoints that report through one).
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo `{}` failed", path.display());
+}

@@ -24,6 +24,7 @@ pub mod issuer;
 mod registry;
 pub mod services;
 mod static_registry;
+pub mod visible;
 
 pub use binaries::{binary, examples_dir, workspace_dir};
 pub use context::{Output, TestContext};

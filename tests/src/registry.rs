@@ -31,6 +31,15 @@ impl TestRegistry {
 
     /// Starts a registry on an existing data dir (to restart one after a crash).
     pub fn start_on(data_dir: tempfile::TempDir, extra: &[&str]) -> TestRegistry {
+        Self::start_on_with_env(data_dir, extra, &[])
+    }
+
+    /// [`TestRegistry::start_on`] with extra environment variables (e.g. `OSOPS_FAILPOINT`).
+    pub fn start_on_with_env(
+        data_dir: tempfile::TempDir,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> TestRegistry {
         let mut child = Command::new(binary("osops-registry"))
             .arg("serve")
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -38,6 +47,7 @@ impl TestRegistry {
             .args(extra)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -125,6 +135,20 @@ impl TestRegistry {
             .filter(|p| {
                 p.file_name()
                     .is_some_and(|n| n.to_string_lossy().contains(sha256))
+            })
+            .collect()
+    }
+
+    /// The sha256 of every archive in the data dir's blob store; any other file there (a staging
+    /// file, a stray) fails the test.
+    pub fn stored_archives(&self) -> std::collections::BTreeSet<String> {
+        walk(&self.data_dir.path().join("blobs"))
+            .iter()
+            .map(|file| {
+                let name = file.file_name().expect("file name").to_string_lossy();
+                name.strip_suffix(".osops")
+                    .unwrap_or_else(|| panic!("a stray file in the blob store: {}", file.display()))
+                    .to_string()
             })
             .collect()
     }

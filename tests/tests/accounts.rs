@@ -60,7 +60,7 @@ fn well_formed_unknown_token() -> String {
 }
 
 #[test]
-fn every_token_refusal_names_its_rule() {
+fn case_16_every_token_refusal_names_its_rule() {
     let registry = TestRegistry::start();
     let jane = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     publish(&jane, "nova-tools", "1.0.0").assert_success();
@@ -234,7 +234,7 @@ fn no_token_is_stored_in_plain_text() {
 }
 
 #[test]
-fn bursts_past_the_rate_limit_get_429_with_retry_after() {
+fn case_20_bursts_past_the_rate_limit_get_429_with_retry_after() {
     let registry = TestRegistry::start_with(&["--rate-limit", "new-version=1/1h"]);
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     publish(&ctx, "nova-tools", "1.0.0").assert_success();

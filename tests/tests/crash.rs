@@ -12,14 +12,12 @@
 //! `OSOPS_CRASH_KILLS` (default 10) kills happen whatever N is.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use osops_index::{AssetName, index_path};
 use osops_tests::fixtures::script_asset;
+use osops_tests::visible::{check_visible, sha256_hex};
 use osops_tests::{Output, TestContext, TestRegistry};
 
 const PUBLISHERS: usize = 8;
@@ -92,118 +90,6 @@ struct Attempt {
     outcome: Outcome,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    ring::digest::digest(&ring::digest::SHA256, bytes)
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn both(output: &Output) -> String {
-    format!("{}{}", output.stdout, output.stderr)
-}
-
-/// `GET url` over HTTP/1.0 (so the body ends with the connection): status and body.
-fn http_get(url: &str) -> (u16, Vec<u8>) {
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
-    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let mut stream = TcpStream::connect(host).expect("connect to the registry");
-    stream
-        .set_read_timeout(Some(STUCK))
-        .expect("set read timeout");
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("send request");
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).expect("read response");
-    let end = response
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete HTTP head");
-    let head = String::from_utf8_lossy(&response[..end]).into_owned();
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status in `{head}`"));
-    (status, response[end + 4..].to_vec())
-}
-
-/// Every version of `name` with its cksum, as `osops info NAME --json` lists them (empty when the
-/// name is unknown).
-fn info_versions(ctx: &TestContext, url: &str, name: &str) -> BTreeMap<String, String> {
-    let output: Output = ctx
-        .command()
-        .env("OSOPS_REGISTRY", url)
-        .args(["info", name, "--json"])
-        .output()
-        .expect("osops runs")
-        .into();
-    if !output.success() {
-        assert!(
-            both(&output).contains("not found") || both(&output).contains("404"),
-            "osops info {name} failed: {output:?}"
-        );
-        return BTreeMap::new();
-    }
-    output.json()["versions"]
-        .as_array()
-        .expect("versions")
-        .iter()
-        .map(|v| {
-            (
-                v["version"].as_str().expect("version").to_string(),
-                v["cksum"].as_str().expect("cksum").to_string(),
-            )
-        })
-        .collect()
-}
-
-/// Every version of `name` with its cksum, as the index file lists them.
-fn index_versions(url: &str, name: &str) -> BTreeMap<String, String> {
-    let asset: AssetName = name.parse().expect("asset name");
-    let (status, body) = http_get(&format!("{url}/index/{}", index_path(&asset)));
-    if status == 404 {
-        return BTreeMap::new();
-    }
-    assert_eq!(status, 200, "index of {name}");
-    String::from_utf8(body)
-        .expect("index is UTF-8")
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|line| {
-            let entry: serde_json::Value = serde_json::from_str(line).expect("index line is JSON");
-            (
-                entry["vers"].as_str().expect("vers").to_string(),
-                entry["cksum"].as_str().expect("cksum").to_string(),
-            )
-        })
-        .collect()
-}
-
-/// Checks that `name`'s index lists exactly what `info` lists, and that every listed version
-/// downloads with its cksum; returns the listing.
-fn check_visible(ctx: &TestContext, url: &str, name: &str) -> BTreeMap<String, String> {
-    let info = info_versions(ctx, url, name);
-    let index = index_versions(url, name);
-    assert_eq!(
-        info, index,
-        "{name}: the index and `osops info` disagree (half-visible version)"
-    );
-    for (version, cksum) in &info {
-        let (status, body) = http_get(&format!("{url}/api/v1/assets/{name}/{version}/download"));
-        assert_eq!(
-            status, 200,
-            "{name} {version} is listed but does not download"
-        );
-        assert_eq!(
-            &sha256_hex(&body),
-            cksum,
-            "{name} {version} downloads with the wrong checksum"
-        );
-    }
-    info
-}
-
 fn publisher(shared: &Shared, ctx: &TestContext, index: usize) -> Vec<Attempt> {
     let name = format!("crash-asset-{}", char::from(b'a' + index as u8));
     let sources = ctx.work_dir().join("sources");
@@ -253,7 +139,7 @@ fn publisher(shared: &Shared, ctx: &TestContext, index: usize) -> Vec<Attempt> {
         let mut state = shared.state.lock().expect("state lock");
         let outcome = if output.success() {
             assert!(
-                !both(&output).contains("already published"),
+                !output.both().contains("already published"),
                 "a first publish of {name} {version} was answered `already published`: {output:?}"
             );
             if state.generation == generation {
@@ -266,7 +152,7 @@ fn publisher(shared: &Shared, ctx: &TestContext, index: usize) -> Vec<Attempt> {
             // (After a kill, the next attempt waits for the restart at the top of the loop.)
             Outcome::Failed {
                 alive: state.generation == generation,
-                output: both(&output),
+                output: output.both(),
             }
         };
         drop(state);
@@ -451,6 +337,25 @@ fn case_22_kill_9_during_publishes_loses_nothing_answered_and_shows_nothing_half
     assert!(attempts.len() >= shared.target_attempts);
     assert!(kills >= shared.min_kills);
 
+    // What the kills left in the blob store beyond the listed versions' archives (blobs written
+    // before a kill that came before the commit) is for `gc`: after it, the store holds exactly
+    // one archive per listed version, nothing else, and every version still downloads.
+    let gc = registry.admin(&["gc", "--min-age", "0s"]).assert_success();
+    assert!(
+        !gc.both().contains("missing"),
+        "no version lost its archive: {gc:?}"
+    );
+    eprintln!("case 22: gc: {}", gc.stdout.lines().last().unwrap_or(""));
+    let listed_archives: Vec<&String> = listed.values().flat_map(|v| v.values()).collect();
+    assert_eq!(
+        registry.stored_archives(),
+        listed_archives.iter().map(|s| s.to_string()).collect(),
+        "after gc, the blob store holds exactly the listed versions' archives"
+    );
+    for name in listed.keys() {
+        check_visible(ctx, &url, name);
+    }
+
     // Every publish that got no answer or an error can be retried: one that landed is answered
     // "already published" (never 409), one that did not is published now.
     for attempt in &failed {
@@ -461,7 +366,7 @@ fn case_22_kill_9_during_publishes_loses_nothing_answered_and_shows_nothing_half
             .output()
             .expect("osops runs");
         let output = Output::from(output).assert_success();
-        let already = both(&output).contains("already published");
+        let already = output.both().contains("already published");
         assert_eq!(
             already,
             listed[&attempt.name].contains_key(&attempt.version),
@@ -480,6 +385,11 @@ fn case_22_kill_9_during_publishes_loses_nothing_answered_and_shows_nothing_half
         assert_eq!(after, expected, "{name} after the retries");
         assert!(before.keys().all(|v| after.contains_key(v)));
     }
+    assert_eq!(
+        registry.stored_archives(),
+        attempts.iter().map(|a| a.sha256.clone()).collect(),
+        "after the retries, one archive per version"
+    );
 
     // The client's own path: installing each asset's newest version verifies its sha256.
     for name in listed.keys() {

@@ -459,7 +459,7 @@ fn assert_completed(ctx: &TestContext, point: &str) {
 }
 
 #[test]
-fn a_killed_install_is_never_used_and_a_rerun_completes() {
+fn case_25_a_killed_install_is_never_used_and_a_rerun_completes() {
     let (registry, publisher) = registry_and_publisher();
     publish_with_deps(&publisher, "nova-tool", "1.0.0", &[]);
 
@@ -519,7 +519,7 @@ fn registry_id(url: &str) -> String {
 }
 
 #[test]
-fn two_registries_serving_one_name_need_an_explicit_choice() {
+fn case_27_two_registries_serving_one_name_need_an_explicit_choice() {
     let (first, first_publisher) = registry_and_publisher();
     let (second, second_publisher) = registry_and_publisher();
     let first_sum = publish_with_deps(&first_publisher, "dup-tool", "1.0.0", &[]);

@@ -85,7 +85,7 @@ fn install_picks_newest_matching_version_and_upgrades_in_place() {
 }
 
 #[test]
-fn tampered_archive_fails_the_checksum_and_installs_nothing() {
+fn case_11_a_download_whose_sha256_differs_from_the_index_fails_and_installs_nothing() {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     let cksum = publish(&ctx, "hello-ops", "1.0.0");

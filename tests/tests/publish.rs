@@ -5,7 +5,7 @@ use osops_tests::fixtures::{script_asset, write_manifest};
 use osops_tests::{TestContext, TestRegistry, walk};
 
 #[test]
-fn identical_republish_succeeds_and_changed_bytes_are_refused() {
+fn case_13_identical_republish_succeeds_and_changed_bytes_are_refused() {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     let dir = script_asset(&ctx.work_dir(), "hello-ops", "1.0.0");

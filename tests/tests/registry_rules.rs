@@ -69,7 +69,7 @@ fn build_metadata_does_not_make_a_new_version() {
 
 /// Case 14: fifty real `osops publish` processes race one name and version with different bytes.
 #[test]
-fn fifty_racing_publishes_of_one_version_leave_exactly_one_winner() {
+fn case_14_fifty_racing_publishes_of_one_version_leave_exactly_one_winner() {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     // The name exists first, so the race is on the version alone.
@@ -143,7 +143,7 @@ fn fifty_racing_publishes_of_one_version_leave_exactly_one_winner() {
 
 /// Case 15: a yanked version is skipped by ranges; an exact pin still installs it, with a warning.
 #[test]
-fn yanked_versions_are_skipped_by_ranges_and_installed_by_exact_pins_with_a_warning() {
+fn case_15_yanked_versions_are_skipped_by_ranges_and_installed_by_exact_pins_with_a_warning() {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
     for version in ["1.0.0", "1.1.0"] {

@@ -670,3 +670,43 @@ fn writes_without_a_token_send_nothing() {
     }
     assert!(server.requests().is_empty());
 }
+
+/// Records the delay of each retry.
+#[derive(Default)]
+struct Delays(std::sync::Mutex<Vec<Duration>>);
+
+impl Reporter for Delays {
+    fn retrying(&self, _url: &str, _attempt: u32, _attempts: u32, delay: Duration, _reason: &str) {
+        self.0.lock().expect("lock").push(delay);
+    }
+}
+
+#[test]
+fn case_26_backoff_doubles_up_to_its_cap() {
+    let server = TestServer::start();
+    server.route(
+        "GET /index/config.json",
+        vec![Reply::problem(503, "down for maintenance")],
+    );
+    let settings = Settings {
+        retries: 4,
+        backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(4),
+        ..fast()
+    };
+    let client = Client::new(&server.url, None, settings).expect("client");
+    let delays = Delays::default();
+    let err = client.index_config(&delays).expect_err("always 503");
+    assert!(matches!(&err, Error::GaveUp { attempts: 5, .. }), "{err:?}");
+    assert_eq!(
+        server.count("GET /index/config.json"),
+        5,
+        "1 try + 4 retries"
+    );
+    let ms = |n| Duration::from_millis(n);
+    assert_eq!(
+        *delays.0.lock().expect("lock"),
+        [ms(1), ms(2), ms(4), ms(4)],
+        "each wait doubles the last, up to max_backoff"
+    );
+}

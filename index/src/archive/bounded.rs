@@ -9,6 +9,10 @@ use std::cell::Cell;
 use std::io::{self, Read};
 use std::rc::Rc;
 
+#[cfg(doc)]
+use super::records::MAX_RECORD;
+use super::records::Records;
+
 /// Which bound the stream crossed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tripped {
@@ -16,6 +20,8 @@ pub(super) enum Tripped {
     Unpacked,
     /// More than the compression ratio allows for this archive's size.
     Ratio,
+    /// A PAX or GNU long-name record declaring this many bytes, more than [`MAX_RECORD`].
+    Record(u64),
 }
 
 /// Shared view of the reader's state, kept by the validator while the tar crate owns the reader.
@@ -36,6 +42,7 @@ pub(super) struct Bounded<R> {
     max_stream: u64,
     max_by_ratio: u64,
     meter: Meter,
+    records: Records,
 }
 
 impl<R: Read> Bounded<R> {
@@ -48,6 +55,7 @@ impl<R: Read> Bounded<R> {
                 max_stream,
                 max_by_ratio,
                 meter: meter.clone(),
+                records: Records::default(),
             },
             meter,
         )
@@ -85,6 +93,9 @@ impl<R: Read> Read for Bounded<R> {
         }
         if self.read > self.max_stream {
             return Err(self.trip(Tripped::Unpacked));
+        }
+        if let Err(size) = self.records.observe(&buf[..n]) {
+            return Err(self.trip(Tripped::Record(size)));
         }
         Ok(n)
     }

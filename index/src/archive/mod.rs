@@ -13,6 +13,7 @@ mod limits;
 mod pack;
 mod paths;
 mod read;
+mod records;
 mod tree;
 mod types;
 

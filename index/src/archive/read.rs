@@ -85,6 +85,10 @@ impl Failure {
             (Some(Tripped::Ratio), _) => ArchiveError::Ratio {
                 limit: limits.max_ratio,
             },
+            (Some(Tripped::Record(size)), _) => ArchiveError::RecordTooLarge {
+                size,
+                limit: super::records::MAX_RECORD,
+            },
             (None, Failure::Verdict(e)) => e,
             (None, Failure::Io(e)) => ArchiveError::Corrupt(e.to_string()),
         }

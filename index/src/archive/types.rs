@@ -23,6 +23,10 @@ pub enum ArchiveError {
     TooManyEntries { limit: usize },
     #[error("archive expands more than {limit} times its compressed size (a decompression bomb?)")]
     Ratio { limit: u64 },
+    #[error(
+        "archive has a PAX header or GNU long-name record of {size} bytes; the limit is {limit}"
+    )]
+    RecordTooLarge { size: u64, limit: u64 },
     #[error("entry `{path}`: {reason}")]
     BadEntry { path: String, reason: String },
     #[error("archive is corrupt: {0}")]

@@ -261,6 +261,20 @@ impl ManifestError {
         }
     }
 
+    /// For a name that is another spelling of a valid one (`Nova_Tools`), its canonical form
+    /// (`nova-tools`), so that the registry can say whether an asset of that name exists.
+    ///
+    /// Read back from the error `validate::name` writes, rather than kept in a field: a field
+    /// would grow every error that carries a `ManifestError` past clippy's `result_large_err`.
+    pub fn canonical_name(&self) -> Option<AssetName> {
+        if !self.message.ends_with(validate::NOT_CANONICAL) {
+            return None;
+        }
+        let hint = self.hint.as_deref()?;
+        let name = hint.strip_prefix("use `")?.strip_suffix('`')?;
+        AssetName::parse(name).ok()
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self

@@ -31,11 +31,15 @@ fn err(path: &str, message: String) -> ManifestError {
     ManifestError::new(path.to_owned(), message)
 }
 
+/// How the message of a name that is another spelling of a valid one ends.
+pub(super) const NOT_CANONICAL: &str = " is not canonical";
+
 /// A name or need id that must be canonical; a foldable spelling gets the canonical one as hint.
 pub(crate) fn name(path: &str, what: &str, value: &str) -> Result<AssetName, ManifestError> {
     AssetName::parse(value).map_err(|e| match e {
         NameError::NotCanonical { canonical, .. } => {
-            err(path, format!("{what} `{}` is not canonical", show(value)))
+            // `ManifestError::canonical_name` reads the canonical form back from these two.
+            err(path, format!("{what} `{}`{NOT_CANONICAL}", show(value)))
                 .with_hint(format!("use `{canonical}`"))
         }
         other => err(path, other.to_string()).with_hint(

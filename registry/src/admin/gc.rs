@@ -24,7 +24,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::{StreamExt, TryStreamExt};
 
 use super::with_store;
-use crate::blobs::{BlobKey, Blobs, StoredArchive};
+use crate::blobs::{BlobKey, Blobs, PartialWrite, StoredArchive};
 use crate::error::{Error, chain};
 use crate::store::{AssetStore, Database};
 
@@ -66,6 +66,9 @@ pub struct Report {
     pub failed: Vec<(Unreferenced, String)>,
     /// The sha256 of archives versions reference but the store does not have.
     pub missing: Vec<String>,
+    /// Staging files of writes that never finished, older than `--min-age`, removed (with
+    /// `--dry-run`: that would be). Younger ones may be writes in progress and are kept.
+    pub partial: Vec<PartialWrite>,
 }
 
 impl Report {
@@ -74,7 +77,7 @@ impl Report {
         self.missing.is_empty() && self.failed.is_empty()
     }
 
-    /// The bytes removed (or that would be).
+    /// The bytes of the archives removed (or that would be).
     pub fn removed_bytes(&self) -> u64 {
         self.removed.iter().map(|a| a.size).sum()
     }
@@ -96,6 +99,10 @@ pub async fn collect<S: AssetStore + ?Sized>(
     let mut listed: Vec<StoredArchive> = blobs.list_archives().try_collect().await?;
     listed.sort_by(|a, b| a.sha256.cmp(&b.sha256));
     let references = assets.archive_checksums().await?;
+    let partial: Vec<PartialWrite> = (blobs.partial_writes().await?)
+        .into_iter()
+        .filter(|p| now.duration_since(p.last_modified).unwrap_or_default() >= options.min_age)
+        .collect();
 
     let mut referenced = 0;
     let mut old = Vec::new();
@@ -145,6 +152,7 @@ pub async fn collect<S: AssetStore + ?Sized>(
             young,
             failed: Vec::new(),
             missing,
+            partial,
         });
     }
     if references.is_empty() && !old.is_empty() {
@@ -169,6 +177,15 @@ pub async fn collect<S: AssetStore + ?Sized>(
         .buffered(CONCURRENT_DELETES)
         .collect()
         .await;
+    let mut partial_removed = Vec::new();
+    for write in partial {
+        match blobs.remove_partial_write(&write).await {
+            Ok(()) => partial_removed.push(write),
+            Err(e) => {
+                tracing::warn!(path = %write.path.display(), "cannot remove a partial write: {e}")
+            }
+        }
+    }
     let mut removed = Vec::new();
     let mut failed = Vec::new();
     for (archive, result) in results {
@@ -198,6 +215,7 @@ pub async fn collect<S: AssetStore + ?Sized>(
         young,
         failed,
         missing,
+        partial: partial_removed,
     })
 }
 
@@ -221,6 +239,31 @@ impl fmt::Display for RemovedLine<'_> {
             a.sha256,
             a.size,
             Age(a.age)
+        )
+    }
+}
+
+/// `removed partial write PATH (SIZE bytes, AGE old)`, or `would remove …` for a dry run.
+pub struct PartialLine<'a> {
+    pub write: &'a PartialWrite,
+    pub dry_run: bool,
+    pub now: SystemTime,
+}
+
+impl fmt::Display for PartialLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run {
+            "would remove"
+        } else {
+            "removed"
+        };
+        let age = (self.now.duration_since(self.write.last_modified)).unwrap_or_default();
+        write!(
+            f,
+            "{verb} partial write {} ({} bytes, {} old)",
+            self.write.path.display(),
+            self.write.size,
+            Age(age)
         )
     }
 }
@@ -277,6 +320,15 @@ impl fmt::Display for Summary<'_> {
             r.young.len(),
             Age(r.options.min_age)
         )?;
+        if !r.partial.is_empty() {
+            write!(
+                f,
+                "; {verb} {} partial {} ({} bytes)",
+                r.partial.len(),
+                plural(r.partial.len(), "write"),
+                r.partial.iter().map(|p| p.size).sum::<u64>()
+            )?;
+        }
         if !r.failed.is_empty() {
             write!(f, "; {} could not be removed", r.failed.len())?;
         }
@@ -369,6 +421,7 @@ mod tests {
             young: vec![],
             failed: vec![],
             missing: vec![],
+            partial: vec![],
         };
         assert_eq!(
             Summary(&report).to_string(),

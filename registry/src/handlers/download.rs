@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use osops_index::AssetName;
 
 use crate::blobs::BlobKey;
-use crate::error::{ApiError, chain};
+use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::version_key;
 
@@ -50,10 +50,7 @@ pub async fn download(
     // HEAD (answered by this GET route) fetches nothing, so counts nothing.
     if method != Method::HEAD {
         state.metrics.count_download();
-        if let Err(e) = state.assets.count_download(&name, &key).await {
-            // The archive matters more than the counter.
-            tracing::warn!(%name, version = %info.version, "cannot count a download: {}", chain(&e));
-        }
+        state.downloads.record(name.clone(), key);
     }
     // Names are `[a-z0-9-]` and versions semver (`[0-9A-Za-z.+-]`): nothing to escape or refuse.
     let disposition = HeaderValue::from_str(&format!(

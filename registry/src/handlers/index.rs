@@ -1,11 +1,15 @@
 //! The sparse index: `GET /index/config.json` and `GET /index/{prefix}/{name}`.
 
+use std::sync::Arc;
+
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use osops_index::{AssetName, IndexConfig, NeedRecord, NeedStatus, index_path};
 
 use crate::error::ApiError;
+use crate::index_files::IndexFile;
 use crate::state::AppState;
 
 /// `GET /index/config.json`, with a strong ETag like every index file, so clients revalidate it
@@ -72,16 +76,43 @@ pub async fn entries(
     if index_path(&name) != path {
         return Err(not_found());
     }
-    let entries = state.assets.index_entries(&name).await?;
-    if entries.is_empty() {
-        return Err(not_found());
+    let file = match state.index_files.get(&name) {
+        Ok(file) => file,
+        Err(ticket) => {
+            let entries = state.assets.index_entries(&name).await?;
+            if entries.is_empty() {
+                return Err(not_found());
+            }
+            let mut body = String::new();
+            for entry in &entries {
+                body.push_str(&serde_json::to_string(entry).map_err(ApiError::internal)?);
+                body.push('\n');
+            }
+            let etag = HeaderValue::from_str(&crate::etag::of(body.as_bytes()))
+                .map_err(ApiError::internal)?;
+            let file = Arc::new(IndexFile {
+                body: Bytes::from(body),
+                etag,
+            });
+            state.index_files.keep(&name, Arc::clone(&file), ticket);
+            file
+        }
+    };
+    let etag = file.etag.clone();
+    let matches = etag
+        .to_str()
+        .is_ok_and(|tag| crate::etag::none_match(&headers, tag));
+    if matches {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let mut body = String::new();
-    for entry in &entries {
-        body.push_str(&serde_json::to_string(entry).map_err(ApiError::internal)?);
-        body.push('\n');
-    }
-    tagged(&headers, "text/plain; charset=utf-8", body)
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        ),
+        (header::ETAG, etag),
+    ];
+    Ok((StatusCode::OK, headers, file.body.clone()).into_response())
 }
 
 /// `/index/needs.json`.

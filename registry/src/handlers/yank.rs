@@ -180,6 +180,9 @@ async fn set(
         .await?
     {
         YankOutcome::Done { version, changed } => {
+            if changed {
+                state.index_files.changed(&name);
+            }
             if let (Some(permit), true) = (permit, changed) {
                 permit.commit();
             }

@@ -51,6 +51,10 @@ pub trait Store:
 {
     /// Closes the connections (SQLite also checkpoints its WAL).
     fn close(&self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+    /// Whether every change to versions goes through this process, so that what it caches of
+    /// them stays true (`crate::index_files`): the embedded SQLite store, not a database that
+    /// replicas share.
+    fn sole_writer(&self) -> bool;
 }
 
 /// Where the metadata lives: `--database-url`.
@@ -194,12 +198,11 @@ pub trait AssetStore: Send + Sync {
         &'a self,
         name: &'a AssetName,
     ) -> StoreFuture<'a, Vec<osops_index::IndexEntry>>;
-    /// Adds one to the version's and the asset's download counters.
-    fn count_download<'a>(
-        &'a self,
-        name: &'a AssetName,
-        version_key: &'a str,
-    ) -> StoreFuture<'a, ()>;
+    /// Adds each count to its version's and its asset's download counters, in one transaction
+    /// (`(name, version_key, downloads)`, sorted by name then version, as
+    /// [`crate::downloads`] gives them). A version that does not exist is skipped.
+    fn count_downloads<'a>(&'a self, counts: &'a [(AssetName, String, u64)])
+    -> StoreFuture<'a, ()>;
     /// Listed assets whose text matches `q` (every listed asset without it), best match first;
     /// without `q`, recently updated first. Each store searches text its own way.
     fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>>;

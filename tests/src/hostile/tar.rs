@@ -10,6 +10,9 @@ pub struct Header {
     pub mode: u32,
     pub uid: u64,
     pub gid: u64,
+    /// Owner names (`uname`/`gname`), which `tar` as root would look up and chown to.
+    pub uname: Vec<u8>,
+    pub gname: Vec<u8>,
     /// The size written in the header (may lie about the data that follows).
     pub size: u64,
     pub mtime: u64,
@@ -28,6 +31,8 @@ impl Header {
             mode: 0o644,
             uid: 0,
             gid: 0,
+            uname: Vec::new(),
+            gname: Vec::new(),
             size,
             mtime: 946_684_800,
             typeflag,
@@ -56,6 +61,8 @@ impl Header {
             h[257..263].copy_from_slice(b"ustar\0");
             h[263..265].copy_from_slice(b"00");
         }
+        put(&mut h[265..297], &self.uname);
+        put(&mut h[297..329], &self.gname);
         put(&mut h[345..500], &self.prefix);
         h[148..156].copy_from_slice(b"        ");
         let sum: u32 = h.iter().map(|&b| u32::from(b)).sum::<u32>() + self.checksum_error;

@@ -433,33 +433,35 @@ impl PgStore {
         Ok(YankOutcome::Done { version, changed })
     }
 
-    async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
+    async fn downloaded(&self, counts: &[(AssetName, String, u64)]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(db)?;
-        // The asset's row before the version's, the order every writer of both follows.
-        let asset_id: Option<i64> = sqlx::query_scalar(
-            "UPDATE assets SET downloads = downloads + 1 WHERE name = $1 RETURNING id",
-        )
-        .bind(name.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db)?;
-        let changed = match asset_id {
-            Some(asset_id) => sqlx::query(
-                "UPDATE versions SET downloads = downloads + 1 WHERE asset_id = $1 AND version_key = $2",
+        // Sorted by name, each asset's row before its version's: the order every writer of both
+        // follows, so batches from two replicas cannot deadlock.
+        for (name, key, n) in counts {
+            let n = i64::try_from(*n).unwrap_or(i64::MAX);
+            let asset_id: Option<i64> = sqlx::query_scalar(
+                "UPDATE assets SET downloads = downloads + $2 WHERE name = $1 \
+                 AND EXISTS (SELECT 1 FROM versions v WHERE v.asset_id = assets.id \
+                 AND v.version_key = $3) RETURNING id",
             )
-            .bind(asset_id)
+            .bind(name.as_str())
+            .bind(n)
             .bind(key)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await
-            .map_err(db)?
-            .rows_affected(),
-            None => 0,
-        };
-        if changed == 0 {
-            tx.rollback().await.map_err(db)?;
-            return Err(StoreError::NotFound(format!(
-                "`{name}` has no version `{key}`"
-            )));
+            .map_err(db)?;
+            if let Some(asset_id) = asset_id {
+                sqlx::query(
+                    "UPDATE versions SET downloads = downloads + $3 \
+                     WHERE asset_id = $1 AND version_key = $2",
+                )
+                .bind(asset_id)
+                .bind(key)
+                .bind(n)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+            }
         }
         tx.commit().await.map_err(db)
     }
@@ -490,12 +492,11 @@ impl AssetStore for PgStore {
         Box::pin(self.entries(name))
     }
 
-    fn count_download<'a>(
+    fn count_downloads<'a>(
         &'a self,
-        name: &'a AssetName,
-        version_key: &'a str,
+        counts: &'a [(AssetName, String, u64)],
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.downloaded(name, version_key))
+        Box::pin(self.downloaded(counts))
     }
 
     fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>> {

@@ -89,6 +89,10 @@ impl super::Store for PgStore {
     fn close(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
         Box::pin(PgStore::close(self))
     }
+
+    fn sole_writer(&self) -> bool {
+        false
+    }
 }
 
 impl Health for PgStore {

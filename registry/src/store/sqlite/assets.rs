@@ -418,28 +418,30 @@ impl SqliteStore {
         Ok(YankOutcome::Done { version, changed })
     }
 
-    async fn downloaded(&self, name: &AssetName, key: &str) -> Result<(), StoreError> {
+    async fn downloaded(&self, counts: &[(AssetName, String, u64)]) -> Result<(), StoreError> {
         let mut tx = self.write().await?;
-        let changed = sqlx::query(
-            "UPDATE versions SET downloads = downloads + 1 \
-             WHERE asset_id = (SELECT id FROM assets WHERE name = ?1) AND version_key = ?2",
-        )
-        .bind(name.as_str())
-        .bind(key)
-        .execute(&mut *tx)
-        .await
-        .map_err(db)?
-        .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!(
-                "`{name}` has no version `{key}`"
-            )));
-        }
-        sqlx::query("UPDATE assets SET downloads = downloads + 1 WHERE name = ?1")
+        for (name, key, n) in counts {
+            let n = i64::try_from(*n).unwrap_or(i64::MAX);
+            let changed = sqlx::query(
+                "UPDATE versions SET downloads = downloads + ?3 \
+                 WHERE asset_id = (SELECT id FROM assets WHERE name = ?1) AND version_key = ?2",
+            )
             .bind(name.as_str())
+            .bind(key)
+            .bind(n)
             .execute(&mut *tx)
             .await
-            .map_err(db)?;
+            .map_err(db)?
+            .rows_affected();
+            if changed == 1 {
+                sqlx::query("UPDATE assets SET downloads = downloads + ?2 WHERE name = ?1")
+                    .bind(name.as_str())
+                    .bind(n)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+            }
+        }
         tx.commit().await.map_err(db)
     }
 }
@@ -469,12 +471,11 @@ impl AssetStore for SqliteStore {
         Box::pin(self.entries(name))
     }
 
-    fn count_download<'a>(
+    fn count_downloads<'a>(
         &'a self,
-        name: &'a AssetName,
-        version_key: &'a str,
+        counts: &'a [(AssetName, String, u64)],
     ) -> StoreFuture<'a, ()> {
-        Box::pin(self.downloaded(name, version_key))
+        Box::pin(self.downloaded(counts))
     }
 
     fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>> {

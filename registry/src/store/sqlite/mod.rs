@@ -129,6 +129,10 @@ impl super::Store for SqliteStore {
     fn close(&self) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
         Box::pin(SqliteStore::close(self))
     }
+
+    fn sole_writer(&self) -> bool {
+        true
+    }
 }
 
 impl Health for SqliteStore {
