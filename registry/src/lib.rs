@@ -33,6 +33,7 @@ pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod demo;
+pub mod download_cache;
 pub mod downloads;
 pub mod error;
 mod etag;

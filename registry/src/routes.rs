@@ -9,12 +9,12 @@ use tracing::Level;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
+use crate::downloads::Downloads;
 use crate::handlers::{
     assets, audit, download, health, index, method_not_allowed, needs, owners, publish, tokens,
     trusted, yank,
 };
 use crate::openapi;
-use crate::downloads::Downloads;
 use crate::state::AppState;
 
 /// Every route but the HTML pages, each registered with `routes!`, which routes a handler at the
@@ -57,7 +57,8 @@ pub fn api() -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api().split_for_parts();
     // The document is made once, here, and served as bytes.
-    api.layer(Extension(openapi::Served::new(doc)))
+    let router = api
+        .layer(Extension(openapi::Served::new(doc)))
         .merge(crate::web::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -70,12 +71,18 @@ pub fn router(state: AppState) -> Router {
             state.metrics.clone(),
             crate::metrics::track,
         ))
-        .layer(
+        .with_state(state);
+    // A span and a log line per request, only where the log filter lets them through: disabled,
+    // the layer still costs about a tenth of a cached index read (docs/PERFORMANCE.md).
+    if tracing::enabled!(target: "tower_http::trace::on_response", Level::INFO) {
+        router.layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
-        .with_state(state)
+    } else {
+        router
+    }
 }
 
 /// A request that may show download counts first waits for the downloads recorded before it

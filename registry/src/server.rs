@@ -79,6 +79,13 @@ pub async fn serve(
     }
     tracing::info!("listening on http://{addr}");
     let downloads = state.downloads.clone();
+    // No Nagle: a streamed body goes out in several writes, and a small one held back until the
+    // client's delayed ACK cost every small download about 40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await;

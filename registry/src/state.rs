@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::blobs::Blobs;
 use crate::config::Settings;
+use crate::download_cache::DownloadCache;
 use crate::downloads::Downloads;
 use crate::index_files::IndexFiles;
 use crate::metrics::Metrics;
@@ -35,6 +36,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Download counts on their way to the database (see [`crate::downloads`]).
     pub downloads: Downloads,
+    /// Which archive each version is, and small archives' bytes (see
+    /// [`crate::download_cache`]).
+    pub download_cache: Arc<DownloadCache>,
     /// Index files kept in memory where this process is the only writer (see
     /// [`crate::index_files`]).
     pub index_files: Arc<IndexFiles>,
@@ -65,6 +69,7 @@ impl AppState {
             trusted: Arc::new(TrustedPublishing::default()),
             metrics: Arc::new(Metrics::new()),
             downloads: Downloads::start(store.clone()),
+            download_cache: Arc::default(),
             index_files: Arc::new(IndexFiles::new(store.sole_writer())),
         }
     }

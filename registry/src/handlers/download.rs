@@ -1,12 +1,17 @@
 //! `GET /api/v1/assets/{name}/{version}/download`: the archive, streamed from blob storage.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::TryStreamExt;
 use osops_index::AssetName;
 
 use crate::blobs::BlobKey;
+use crate::download_cache::{Located, MAX_ARCHIVE};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::version_key;
@@ -41,12 +46,26 @@ pub async fn download(
     let version = semver::Version::parse(&raw_version)
         .map_err(|e| ApiError::not_found(format!("`{raw_version}` is not a version: {e}")))?;
     let key = version_key(&version);
-    let Some(info) = state.assets.version(&name, &key).await? else {
-        return Err(ApiError::not_found(format!(
-            "`{name}` has no version `{version}`"
-        )));
+    let located = match state.download_cache.version(&name, &key) {
+        Some(located) => located,
+        None => {
+            let Some(info) = state.assets.version(&name, &key).await? else {
+                return Err(ApiError::not_found(format!(
+                    "`{name}` has no version `{version}`"
+                )));
+            };
+            let located = Arc::new(Located {
+                version: info.version,
+                sha256: info.sha256,
+                size: info.size,
+            });
+            state
+                .download_cache
+                .keep_version(&name, &key, Arc::clone(&located));
+            located
+        }
     };
-    let blob = state.blobs.get(&BlobKey::archive(&info.sha256)?).await?;
+    let (size, body) = archive_body(&state, &located.sha256).await?;
     // HEAD (answered by this GET route) fetches nothing, so counts nothing.
     if method != Method::HEAD {
         state.metrics.count_download();
@@ -55,7 +74,7 @@ pub async fn download(
     // Names are `[a-z0-9-]` and versions semver (`[0-9A-Za-z.+-]`): nothing to escape or refuse.
     let disposition = HeaderValue::from_str(&format!(
         "attachment; filename=\"{name}-{}.osops\"",
-        info.version
+        located.version
     ))
     .map_err(ApiError::internal)?;
     let headers = [
@@ -63,8 +82,24 @@ pub async fn download(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/octet-stream"),
         ),
-        (header::CONTENT_LENGTH, HeaderValue::from(blob.size)),
+        (header::CONTENT_LENGTH, HeaderValue::from(size)),
         (header::CONTENT_DISPOSITION, disposition),
     ];
-    Ok((StatusCode::OK, headers, Body::from_stream(blob.stream)).into_response())
+    Ok((StatusCode::OK, headers, body).into_response())
+}
+
+/// The archive's size and body: a small archive from memory (read whole and kept the first
+/// time), a larger one streamed from the blob store.
+async fn archive_body(state: &AppState, sha256: &str) -> Result<(u64, Body), ApiError> {
+    if let Some(bytes) = state.download_cache.archive(sha256) {
+        return Ok((bytes.len() as u64, Body::from(bytes)));
+    }
+    let blob = state.blobs.get(&BlobKey::archive(sha256)?).await?;
+    if blob.size > MAX_ARCHIVE {
+        return Ok((blob.size, Body::from_stream(blob.stream)));
+    }
+    let chunks: Vec<Bytes> = blob.stream.try_collect().await?;
+    let bytes = Bytes::from(chunks.concat());
+    state.download_cache.keep_archive(sha256, bytes.clone());
+    Ok((bytes.len() as u64, Body::from(bytes)))
 }
