@@ -105,6 +105,7 @@ fn main() -> anyhow::Result<()> {
 
     // --- osops: publish everything through the API ------------------------------------------
     let registry = registry::Registry::start(&bins.registry, &run_dir.join("osops-data"))?;
+    // The same token works after the restart below: it is in the database.
     let token = registry.user_with_token("bench")?;
     for need in catalog::need_ids() {
         registry::create_need(&client, registry.url(), &token, &need)?;
@@ -135,6 +136,14 @@ fn main() -> anyhow::Result<()> {
     );
     conc_row.osops = Some(conc_rate);
 
+    // A restart on the full catalog, as after a crash (SIGKILL): the time until it listens.
+    let data_dir = run_dir.join("osops-data");
+    drop(registry);
+    let started = Instant::now();
+    let registry = registry::Registry::start(&bins.registry, &data_dir)?;
+    let mut startup = Row::new("start-up on the catalog (after kill -9)", "ms", false);
+    startup.osops = Some(ms(started.elapsed()));
+
     // --- nginx: the same files ----------------------------------------------------------------
     eprintln!("== nginx: writing the same files");
     let root = run_dir.join("nginx-root");
@@ -145,18 +154,15 @@ fn main() -> anyhow::Result<()> {
     let verdaccio = if args.no_verdaccio {
         None
     } else {
-        Some(start_verdaccio(
-            &work,
-            &run_dir,
-            &catalog,
-            &client,
-            &mut seq_row,
-            &mut conc_row,
-            args.publishers,
-        )?)
+        let (server, peer) = start_verdaccio(&work, &run_dir, &catalog, &client, args.publishers)?;
+        seq_row.verdaccio = Some(peer.sequential);
+        conc_row.verdaccio = Some(peer.concurrent);
+        startup.verdaccio = Some(peer.startup_ms);
+        Some(server)
     };
     rows.push(seq_row);
     rows.push(conc_row);
+    rows.push(startup);
 
     // --- loads --------------------------------------------------------------------------------
     let wrk_dir = run_dir.join("wrk");
@@ -393,6 +399,14 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What verdaccio did before the loads.
+struct PeerStart {
+    /// Publishes per second, one after the other and from `publishers` threads.
+    sequential: f64,
+    concurrent: f64,
+    startup_ms: f64,
+}
+
 /// Seeds verdaccio with the catalog's versions but the last of each asset, starts it, and
 /// publishes those last versions through its API: sequentially, then concurrently, as osops did.
 fn start_verdaccio(
@@ -400,10 +414,8 @@ fn start_verdaccio(
     run_dir: &Path,
     catalog: &[Asset],
     client: &reqwest::blocking::Client,
-    seq_row: &mut Row,
-    conc_row: &mut Row,
     publishers: usize,
-) -> anyhow::Result<verdaccio::Verdaccio> {
+) -> anyhow::Result<(verdaccio::Verdaccio, PeerStart)> {
     eprintln!("== verdaccio: installing (cached under {})", work.display());
     let bin = verdaccio::install(&work.join("verdaccio"))?;
     let packages = catalog::npm_packages(catalog);
@@ -419,21 +431,28 @@ fn start_verdaccio(
         .partition(|p| last.contains(&(p.name.clone(), p.version.clone())));
     let storage = run_dir.join("verdaccio-storage");
     verdaccio::seed(&storage, &seeded)?;
+    let started = Instant::now();
     let server = verdaccio::Verdaccio::start(&bin, &storage, &run_dir.join("verdaccio"))?;
+    let startup_ms = ms(started.elapsed());
     let token = server.add_user("bench", "bench-password")?;
     let sequential = to_publish.len().min(200);
     eprintln!("== verdaccio: {sequential} sequential publishes");
-    seq_row.verdaccio = Some(publish_all(&to_publish[..sequential], 1, |p| {
+    let sequential_rate = publish_all(&to_publish[..sequential], 1, |p| {
         server.publish(client, p, &token)
-    })?);
+    })?;
     eprintln!(
         "== verdaccio: {} concurrent publishes",
         to_publish.len() - sequential
     );
-    conc_row.verdaccio = Some(publish_all(&to_publish[sequential..], publishers, |p| {
+    let concurrent = publish_all(&to_publish[sequential..], publishers, |p| {
         server.publish(client, p, &token)
-    })?);
-    Ok(server)
+    })?;
+    let peer = PeerStart {
+        sequential: sequential_rate,
+        concurrent,
+        startup_ms,
+    };
+    Ok((server, peer))
 }
 
 /// Runs `publish` on every item from `threads` threads; the rate in publishes per second.
