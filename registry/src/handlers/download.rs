@@ -1,4 +1,5 @@
-//! `GET /api/v1/assets/{name}/{version}/download`: the archive, streamed from blob storage.
+//! `GET /api/v1/assets/{name}/{version}/download`: the archive, from memory when it is small and
+//! has been downloaded before (`crate::download_cache`), else streamed from blob storage.
 
 use std::sync::Arc;
 
