@@ -2,15 +2,13 @@
 //! the helpers of the dependency tests (`tests/tests/dependencies.rs`).
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::fixtures::{mkfifo, script_asset};
-use crate::{Output, TestContext, walk};
+use crate::fixtures::script_asset;
+use crate::pause::PausePipe;
+use crate::{Output, TestContext, tree, walk};
 
 /// Publishes the script asset `name@version` (one bin, `name`, printing `hello from NAME
 /// VERSION`) with `[dependencies]` `deps` (name, requirement), through `ctx` (which needs a
@@ -179,24 +177,13 @@ pub fn tree_contents(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// The paths below `dir` (files and directories) whose file name starts with `.tmp-`.
 pub fn temporary_dirs(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with(".tmp-") {
-                found.push(path.clone());
-            }
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                pending.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    tree(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
+        })
+        .collect()
 }
 
 /// Runs the command at `path` (an installed bin link) with no arguments; panics unless it exits
@@ -211,54 +198,28 @@ pub fn run_bin(path: &Path) -> String {
     output.assert_success().stdout.trim().to_string()
 }
 
-/// Runs `cmd` (an `osops` command) with `OSOPS_FAILPOINT=POINT:FIFO`, waits until it reports
-/// reaching `point` through the named pipe, kills it there (SIGKILL) and reaps it. Returns what it
-/// wrote to stderr.
-///
-/// No sleeping: opening the pipe for reading blocks until `osops` opens it for writing. If
-/// `osops` ends without reaching the point, a watcher thread (which drains its stderr) opens the
-/// pipe instead, so the test fails with `osops`'s stderr rather than hanging.
+/// Runs `cmd` (an `osops` command) paused at `point` (see [`crate::pause`]), kills it there
+/// (SIGKILL) and reaps it. Returns what it wrote to stderr.
 #[track_caller]
 pub fn kill_at_failpoint(mut cmd: Command, point: &str) -> String {
-    let fifo_dir = tempfile::tempdir().expect("temporary dir for the pipe");
-    let fifo = fifo_dir.path().join("failpoint");
-    mkfifo(&fifo);
-
+    let pipe = PausePipe::new();
     let mut child = cmd
-        .env("OSOPS_FAILPOINT", format!("{point}:{}", fifo.display()))
+        .env("OSOPS_FAILPOINT", pipe.setting(point))
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("osops starts");
     let stderr = child.stderr.take().expect("stderr is piped");
-    let reached = Arc::new(AtomicBool::new(false));
-    let watcher = {
-        let reached = Arc::clone(&reached);
-        let fifo = fifo.clone();
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = BufReader::new(stderr).read_to_string(&mut text);
-            // EOF: osops ended. Unless the test already read the point (and then killed it), it
-            // ended on its own: wake the test, which is blocked opening the pipe.
-            let wake = (!reached.load(Ordering::SeqCst))
-                .then(|| OpenOptions::new().write(true).open(&fifo));
-            if let Some(Ok(mut pipe)) = wake {
-                let _ = writeln!(pipe, "(osops exited)");
-            }
-            text
-        })
-    };
-
-    let mut line = String::new();
-    {
-        let pipe = File::open(&fifo).expect("open the pipe for reading");
-        BufReader::new(pipe)
-            .read_line(&mut line)
-            .expect("read the pipe");
-    }
-    let at_point = line.trim() == point;
+    let waker = pipe.waker();
+    // Drains stderr; at its end osops has ended.
+    let watcher = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = BufReader::new(stderr).read_to_string(&mut text);
+        waker.ended("(osops exited)");
+        text
+    });
+    let (at_point, line) = pipe.wait_for(point);
     if at_point {
-        reached.store(true, Ordering::SeqCst);
         child.kill().expect("kill osops");
     }
     let status = child.wait().expect("reap osops");

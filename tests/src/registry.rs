@@ -169,9 +169,17 @@ impl Drop for TestRegistry {
     }
 }
 
-/// Every file below `dir`, recursively.
+/// Every file below `dir`, recursively (links count as files: none is followed).
 pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+    tree(dir)
+        .into_iter()
+        .filter(|p| std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir()))
+        .collect()
+}
+
+/// Every path below `dir`, directories included, `dir` itself excluded; links are not followed.
+pub fn tree(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -179,13 +187,12 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => pending.push(path),
-                Ok(_) => files.push(path),
-                Err(_) => {}
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                pending.push(path.clone());
             }
+            found.push(path);
         }
     }
-    files.sort();
-    files
+    found.sort();
+    found
 }

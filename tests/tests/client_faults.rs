@@ -5,79 +5,53 @@
 //! waits and then fails closed, leaving nothing installed and nothing partial.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use osops_index::{AssetName, IndexEntry, Kind, sha256_hex};
 use osops_tests::hostile::tar::{Header, Tar};
-use osops_tests::hostile::{MANIFEST, NAME, PREFIX, VERSION, baseline, p};
-use osops_tests::{Output, StaticRegistry, TestContext};
+use osops_tests::hostile::{self, MANIFEST, NAME, PREFIX, VERSION, baseline, p};
+use osops_tests::{Output, StaticRegistry, TestContext, tree};
 
 /// A guard against a hang, never a synchronisation.
 const STUCK: Duration = Duration::from_secs(120);
 const MIB: u64 = 1024 * 1024;
 
-/// The index line for `archive`, with its true sha256: the registry serves what it lists.
-fn entry_for(archive: &[u8]) -> IndexEntry {
-    IndexEntry {
-        name: AssetName::parse(NAME).expect("valid name"),
-        vers: VERSION.parse().expect("valid version"),
-        kind: Kind::Script,
-        cksum: sha256_hex(archive),
-        deps: vec![],
-        services: vec![],
-        releases: None,
-        needs: vec![],
-        yanked: false,
-        published_at: "2026-01-01T00:00:00Z".into(),
-        v: 1,
-    }
-}
-
 /// A registry serving `archive` as `evil-tool 1.0.0`, and the archive's download path.
 fn serving(archive: Vec<u8>) -> (StaticRegistry, String) {
     let registry = StaticRegistry::start();
-    let entry = entry_for(&archive);
+    let entry = hostile::index_entry(&archive);
     registry.publish(&entry, archive);
     (registry, StaticRegistry::download_path(&entry))
 }
 
 /// Runs `cmd` to completion, killing it (and failing the test) if it outlives [`STUCK`].
 fn run(mut cmd: Command) -> Output {
-    let mut child = cmd
+    let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("command starts");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = Vec::new();
-            let _ = pipe.read_to_end(&mut text);
-            String::from_utf8_lossy(&text).into_owned()
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout piped")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr piped")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the command") {
-            break status;
+    // A guard against a hang, not a synchronisation: the watchdog kills the command only if it
+    // has not ended within STUCK; its ending is what the channel reports.
+    let pid = child.id();
+    let (ended, finished) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        let hung = matches!(
+            finished.recv_timeout(STUCK),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout)
+        );
+        if hung {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }
-        if started.elapsed() > STUCK {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the command hung for {STUCK:?}: {cmd:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Output {
-        code: status.code(),
-        stdout: stdout.join().expect("stdout reader"),
-        stderr: stderr.join().expect("stderr reader"),
-    }
+        hung
+    });
+    let output = child.wait_with_output().expect("wait for the command");
+    let _ = ended.send(());
+    let hung = watchdog.join().expect("the watchdog");
+    assert!(!hung, "the command hung for {STUCK:?}: {cmd:?}");
+    output.into()
 }
 
 /// `osops install evil-tool` in `ctx` with `env` set.
@@ -90,26 +64,6 @@ fn install(ctx: &TestContext, env: &[(&str, &str)]) -> Output {
 /// The download cache of every registry this context used.
 fn cache_dir(ctx: &TestContext) -> PathBuf {
     ctx.root().join("home/.cache/osops")
-}
-
-/// Every path under `dir`, directories included, `dir` excluded; links are not followed.
-fn tree(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                pending.push(path.clone());
-            }
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Bytes of disk the files under `dirs` take (allocated blocks, or length if larger).

@@ -8,13 +8,10 @@
 //! `crash.rs` kills at moments chosen by events, many times over; these three tests hit the three
 //! places where a kill changes the outcome on purpose, once each.
 
-use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use osops_tests::fixtures::{mkfifo, script_asset};
+use osops_tests::fixtures::script_asset;
+use osops_tests::pause::PausePipe;
 use osops_tests::visible::{check_visible, sha256_hex};
 use osops_tests::{Output, TestContext, TestRegistry};
 
@@ -102,9 +99,8 @@ fn package(ctx: &TestContext, version: &str) -> (PathBuf, String) {
 /// Publishes 1.0.0, restarts the registry paused at `point`, publishes 1.1.0 until the server
 /// reports (through a named pipe) that it reached `point`, SIGKILLs it there and restarts it.
 ///
-/// No sleeping: opening the pipe for reading blocks until the server opens it for writing. If the
-/// publish ends without the server reaching the point, the publishing thread opens the pipe
-/// instead, so the test fails with what `osops publish` said rather than hanging.
+/// If the publish ends without the server reaching the point, the test fails with what
+/// `osops publish` said rather than hanging (see [`PausePipe`]).
 fn kill_registry_at(point: &str) -> Crashed {
     let registry = TestRegistry::start();
     let ctx = TestContext::new(registry.url()).with_token(&registry.user_with_token("jane"));
@@ -113,40 +109,24 @@ fn kill_registry_at(point: &str) -> Crashed {
     ctx.osops(&["publish", &first.0.to_string_lossy()])
         .assert_success();
 
-    let pipes = tempfile::tempdir().expect("temporary dir for the pipe");
-    let fifo = pipes.path().join("failpoint");
-    mkfifo(&fifo);
-    let setting = format!("{point}:{}", fifo.display());
+    let pipe = PausePipe::new();
+    let setting = pipe.setting(point);
     let data_dir = registry.kill();
     let registry = TestRegistry::start_on_with_env(data_dir, &[], &[("OSOPS_FAILPOINT", &setting)]);
 
-    let reached = Arc::new(AtomicBool::new(false));
     let publishing = {
         let mut cmd = ctx.command();
         cmd.env("OSOPS_REGISTRY", registry.url())
             .env("OSOPS_HTTP_RETRIES", "0")
             .args(["publish", &second.0.to_string_lossy()]);
-        let reached = Arc::clone(&reached);
-        let fifo = fifo.clone();
+        let waker = pipe.waker();
         std::thread::spawn(move || {
             let output = Output::from(cmd.output().expect("osops runs"));
-            let wake = (!reached.load(Ordering::SeqCst))
-                .then(|| OpenOptions::new().write(true).open(&fifo));
-            if let Some(Ok(mut pipe)) = wake {
-                let _ = writeln!(pipe, "(the publish ended)");
-            }
+            waker.ended("(the publish ended)");
             output
         })
     };
-    let mut line = String::new();
-    {
-        let pipe = File::open(&fifo).expect("open the pipe for reading");
-        BufReader::new(pipe)
-            .read_line(&mut line)
-            .expect("read the pipe");
-    }
-    let at_point = line.trim() == point;
-    reached.store(at_point, Ordering::SeqCst);
+    let (at_point, line) = pipe.wait_for(point);
     let log = registry.log();
     let data_dir = registry.kill();
     let killed_publish = publishing.join().expect("the publishing thread");

@@ -1,7 +1,6 @@
 //! SECURITY-TESTS.md cases 1–10 end to end: every hostile archive is refused by the real registry
 //! on publish, and by the real client on install from a registry that serves it anyway.
 
-use osops_index::{AssetName, IndexEntry, Kind, sha256_hex};
 use osops_tests::hostile::{self, NAME, VERSION};
 use osops_tests::{StaticRegistry, TestContext, TestRegistry, walk};
 
@@ -99,20 +98,7 @@ fn refused_at_publish_and_nothing_is_stored(case: u8) {
 fn refused_at_install_and_nothing_is_written(case: u8) {
     let registry = StaticRegistry::start();
     for case in of_case(case) {
-        let entry = IndexEntry {
-            name: AssetName::parse(NAME).expect("valid name"),
-            vers: VERSION.parse().expect("valid version"),
-            kind: Kind::Script,
-            // The checksum is right: this registry serves exactly the bytes it lists.
-            cksum: sha256_hex(&case.archive),
-            deps: vec![],
-            services: vec![],
-            releases: None,
-            needs: vec![],
-            yanked: false,
-            published_at: "2026-01-01T00:00:00Z".into(),
-            v: 1,
-        };
+        let entry = hostile::index_entry(&case.archive);
         registry.publish(&entry, case.archive);
         let ctx = TestContext::new(registry.url());
         let refused = ctx

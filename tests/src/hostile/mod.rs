@@ -25,6 +25,25 @@ description = "Looks harmless"
 bin = { "evil-tool" = "bin/run.sh" }
 "#;
 
+/// The index line a registry lists `archive` under as `evil-tool 1.0.0`, with the archive's true
+/// sha256: a registry that serves exactly the bytes it lists, so only the client's own checks of
+/// the archive can refuse it.
+pub fn index_entry(archive: &[u8]) -> osops_index::IndexEntry {
+    osops_index::IndexEntry {
+        name: osops_index::AssetName::parse(NAME).expect("valid name"),
+        vers: VERSION.parse().expect("valid version"),
+        kind: osops_index::Kind::Script,
+        cksum: osops_index::sha256_hex(archive),
+        deps: vec![],
+        services: vec![],
+        releases: None,
+        needs: vec![],
+        yanked: false,
+        published_at: "2026-01-01T00:00:00Z".into(),
+        v: 1,
+    }
+}
+
 /// `PREFIX/rest`.
 pub fn p(rest: &str) -> String {
     format!("{PREFIX}/{rest}")
