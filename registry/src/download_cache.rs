@@ -38,7 +38,9 @@ pub struct DownloadCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    versions: HashMap<(AssetName, String), Arc<Located>>,
+    /// By name, then version key: a lookup borrows both, so a download allocates nothing here.
+    versions: HashMap<AssetName, HashMap<String, Arc<Located>>>,
+    version_count: usize,
     archives: HashMap<String, Bytes>,
     archive_bytes: usize,
 }
@@ -46,21 +48,20 @@ struct Inner {
 impl DownloadCache {
     /// The archive of `name`'s version `version_key`, if remembered.
     pub fn version(&self, name: &AssetName, version_key: &str) -> Option<Arc<Located>> {
-        // The key is owned; a lookup allocates its name and version, far cheaper than a query.
-        let key = (name.clone(), version_key.to_owned());
-        self.lock().versions.get(&key).cloned()
+        self.lock().versions.get(name)?.get(version_key).cloned()
     }
 
     pub fn keep_version(&self, name: &AssetName, version_key: &str, located: Arc<Located>) {
         let mut inner = self.lock();
-        if inner.versions.len() >= MAX_VERSIONS
+        if inner.version_count >= MAX_VERSIONS
             && let Some(victim) = inner.versions.keys().next().cloned()
+            && let Some(dropped) = inner.versions.remove(&victim)
         {
-            inner.versions.remove(&victim);
+            inner.version_count -= dropped.len();
         }
-        inner
-            .versions
-            .insert((name.clone(), version_key.to_owned()), located);
+        let versions = inner.versions.entry(name.clone()).or_default();
+        let added = versions.insert(version_key.to_owned(), located).is_none();
+        inner.version_count += usize::from(added);
     }
 
     /// The bytes of the archive `sha256`, if kept.
