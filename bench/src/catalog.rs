@@ -2,7 +2,7 @@
 //! needs, and archives from about 1 KiB to about 1 MiB, the same payload files for osops and for
 //! the npm peer. Deterministic: the same seed gives the same catalog, byte for byte.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use osops_index::Manifest;
@@ -123,13 +123,28 @@ impl Rng {
 /// about 1 MiB.
 const BUNDLE: usize = 1024 * 1024 - 16 * 1024;
 
-/// The size of a version's data file: mostly small scripts, some larger tools, a few ~1 MiB
-/// bundles (1 in 50), so archives span about 1 KiB to about 1 MiB.
-fn data_size(rng: &mut Rng) -> usize {
-    match rng.below(100) {
-        0..=1 => BUNDLE,
-        2..=11 => 16 * 1024 + rng.below(96 * 1024),
-        _ => 512 + rng.below(6 * 1024),
+/// Which data files versions carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payloads {
+    /// Mostly small scripts, some larger tools, a few ~1 MiB bundles (1 in 50), so archives span
+    /// about 1 KiB to about 1 MiB: the default run, which measures downloads.
+    Mixed,
+    /// Only the small scripts (0.5–6.5 KiB): scale runs, whose measures (start-up, memory,
+    /// search, index reads) do not depend on archive size, and whose disk and generation time
+    /// would.
+    Small,
+}
+
+/// The size of a version's data file.
+fn data_size(rng: &mut Rng, payloads: Payloads) -> usize {
+    let script = |rng: &mut Rng| 512 + rng.below(6 * 1024);
+    match payloads {
+        Payloads::Small => script(rng),
+        Payloads::Mixed => match rng.below(100) {
+            0..=1 => BUNDLE,
+            2..=11 => 16 * 1024 + rng.below(96 * 1024),
+            _ => script(rng),
+        },
     }
 }
 
@@ -160,18 +175,54 @@ fn noise(rng: &mut Rng, size: usize) -> Vec<u8> {
     out
 }
 
-/// Generates `assets` × `versions`, packing each version's archive in a temporary directory under
-/// `scratch`.
+/// The seed of every run's catalog.
+pub const SEED: u64 = 0x05_0b5;
+
+/// Generates `assets` × `versions` in memory, packing each version's archive in a temporary
+/// directory under `scratch`.
 pub fn generate(
     assets: usize,
     versions: usize,
     seed: u64,
     scratch: &Path,
 ) -> anyhow::Result<Vec<Asset>> {
-    let mut rng = Rng(seed | 1);
-    let needs = need_ids();
-    let mut out = Vec::with_capacity(assets);
-    for i in 0..assets {
+    Generator::new(assets, versions, seed, Payloads::Mixed, scratch).collect()
+}
+
+/// The catalog one asset at a time, for runs too large to hold it all: asset `i` is the same
+/// whether it is read from here or from [`generate`]'s list (with the same payloads).
+pub struct Generator {
+    rng: Rng,
+    needs: Vec<String>,
+    next: usize,
+    assets: usize,
+    versions: usize,
+    payloads: Payloads,
+    scratch: PathBuf,
+}
+
+impl Generator {
+    pub fn new(
+        assets: usize,
+        versions: usize,
+        seed: u64,
+        payloads: Payloads,
+        scratch: &Path,
+    ) -> Generator {
+        Generator {
+            rng: Rng(seed | 1),
+            needs: need_ids(),
+            next: 0,
+            assets,
+            versions,
+            payloads,
+            scratch: scratch.to_owned(),
+        }
+    }
+
+    /// Asset `i` and its versions, drawn from the generator's state.
+    fn asset(&mut self, i: usize) -> anyhow::Result<Asset> {
+        let rng = &mut self.rng;
         let service = rng.pick(SERVICES);
         let verb = rng.pick(VERBS);
         let noun = rng.pick(NOUNS);
@@ -189,18 +240,18 @@ pub fn generate(
         );
         let keywords = vec![service.to_owned(), verb.to_owned(), noun.to_owned()];
         let kind = rng.pick(KINDS);
-        let need = &needs[rng.below(needs.len())];
-        let mut list = Vec::with_capacity(versions);
-        for v in 0..versions {
+        let need = &self.needs[rng.below(self.needs.len())];
+        let mut list = Vec::with_capacity(self.versions);
+        for v in 0..self.versions {
             let version = format!("1.{v}.0");
             let script = format!(
                 "#!/bin/sh\n# {name} {version}: {description}\nset -eu\nexec python3 \"$(dirname \"$0\")/../lib/{noun}.txt\" \"$@\"\n"
             );
-            let size = data_size(&mut rng);
+            let size = data_size(rng, self.payloads);
             let data = if size >= BUNDLE {
-                noise(&mut rng, size)
+                noise(rng, size)
             } else {
-                payload(&mut rng, size)
+                payload(rng, size)
             };
             let files = vec![
                 ("bin/run".to_owned(), script.into_bytes()),
@@ -214,7 +265,7 @@ pub fn generate(
                  [needs]\naddresses = [\"{need}\"]\n\n\
                  [entrypoints]\nbin = {{ \"{name}\" = \"bin/run\" }}\n"
             );
-            let archive = pack_files(&scratch.join(&name).join(&version), &manifest, &files)
+            let archive = pack_files(&self.scratch.join(&name).join(&version), &manifest, &files)
                 .with_context(|| format!("packing {name} {version}"))?;
             list.push(Version {
                 version,
@@ -222,14 +273,31 @@ pub fn generate(
                 archive,
             });
         }
-        out.push(Asset {
+        Ok(Asset {
             name,
             description,
             keywords,
             versions: list,
-        });
+        })
     }
-    Ok(out)
+}
+
+impl Iterator for Generator {
+    type Item = anyhow::Result<Asset>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.assets {
+            return None;
+        }
+        let i = self.next;
+        self.next += 1;
+        Some(self.asset(i))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let left = self.assets - self.next;
+        (left, Some(left))
+    }
 }
 
 fn capitalised(word: &str) -> String {
@@ -290,5 +358,25 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = a.iter().map(|x| &x.name).collect();
         assert_eq!(names.len(), 6, "names are unique");
+    }
+
+    #[test]
+    fn small_payloads_stream_assets_with_only_small_archives() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mixed = generate(40, 2, 7, dir.path()).expect("generate");
+        let small: Vec<Asset> = Generator::new(40, 2, 7, Payloads::Small, dir.path())
+            .collect::<anyhow::Result<_>>()
+            .expect("generate");
+        assert_eq!(small.len(), 40);
+        // The first asset's name is drawn before any payload: the same vocabulary, the same name.
+        assert_eq!(small[0].name, mixed[0].name);
+        let largest = |c: &[Asset]| {
+            c.iter()
+                .flat_map(|a| &a.versions)
+                .map(|v| v.archive.len())
+                .max()
+        };
+        assert!(largest(&mixed) > Some(16 * 1024));
+        assert!(largest(&small) < Some(16 * 1024));
     }
 }

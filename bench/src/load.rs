@@ -34,6 +34,8 @@ pub struct LoadResult {
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The slowest request.
+    pub max_ms: f64,
     pub bytes_per_sec: f64,
     pub errors: u64,
 }
@@ -190,10 +192,10 @@ function done(summary, latency, requests)
    io.write(string.format(
       '{MARKER}{{"requests":%d,"duration_us":%d,"bytes":%d,"errors_connect":%d,' ..
       '"errors_read":%d,"errors_write":%d,"errors_timeout":%d,"errors_status":%d,' ..
-      '"p50_us":%d,"p99_us":%d}}\n',
+      '"p50_us":%d,"max_us":%d,"p99_us":%d}}\n',
       summary.requests, summary.duration, summary.bytes, e.connect,
       e.read, e.write, e.timeout, e.status,
-      latency:percentile(50), latency:percentile(99)))
+      latency:percentile(50), latency.max, latency:percentile(99)))
 end
 "#,
         paths_file = lua_string(paths_file),
@@ -227,6 +229,7 @@ struct Summary {
     errors_timeout: u64,
     errors_status: u64,
     p50_us: u64,
+    max_us: u64,
     p99_us: u64,
 }
 
@@ -241,6 +244,7 @@ fn parse(line: &str) -> anyhow::Result<LoadResult> {
         rps: s.requests as f64 / seconds,
         p50_ms: s.p50_us as f64 / 1e3,
         p99_ms: s.p99_us as f64 / 1e3,
+        max_ms: s.max_us as f64 / 1e3,
         bytes_per_sec: s.bytes as f64 / seconds,
         errors: s.errors_connect
             + s.errors_read
@@ -250,8 +254,9 @@ fn parse(line: &str) -> anyhow::Result<LoadResult> {
     })
 }
 
-/// For a server too slow for wrk's timeout: `count` requests one after the other, taking
-/// `paths` in turn, each allowed two minutes. Any answer but 2xx/3xx is an error.
+/// `count` requests one after the other, taking `paths` in turn, each allowed two minutes: for a
+/// server too slow for wrk's timeout, and for latencies without queueing behind other requests.
+/// Any answer but 2xx/3xx is an error.
 pub fn sequential(
     client: &reqwest::blocking::Client,
     base_url: &str,
@@ -291,6 +296,7 @@ pub fn sequential(
         rps: count as f64 / seconds,
         p50_ms: at(0.5),
         p99_ms: at(0.99),
+        max_ms: at(1.0),
         bytes_per_sec: bytes as f64 / seconds,
         errors,
     })
@@ -302,7 +308,7 @@ mod tests {
 
     #[test]
     fn summary_line_becomes_rates_and_milliseconds() {
-        let line = r#"{"requests":20000,"duration_us":2000000,"bytes":4000000,"errors_connect":1,"errors_read":2,"errors_write":3,"errors_timeout":4,"errors_status":5,"p50_us":250,"p99_us":1500}"#;
+        let line = r#"{"requests":20000,"duration_us":2000000,"bytes":4000000,"errors_connect":1,"errors_read":2,"errors_write":3,"errors_timeout":4,"errors_status":5,"p50_us":250,"max_us":4000,"p99_us":1500}"#;
         let r = super::parse(line).expect("parse");
         assert_eq!(r.requests, 20000);
         assert!((r.seconds - 2.0).abs() < 1e-9);
@@ -310,6 +316,7 @@ mod tests {
         assert!((r.bytes_per_sec - 2_000_000.0).abs() < 1e-6);
         assert!((r.p50_ms - 0.25).abs() < 1e-9);
         assert!((r.p99_ms - 1.5).abs() < 1e-9);
+        assert!((r.max_ms - 4.0).abs() < 1e-9);
         assert_eq!(r.errors, 15);
     }
 

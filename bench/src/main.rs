@@ -2,6 +2,7 @@
 //! and verdaccio (a peer registry), on one machine, in one run. See docs/PERFORMANCE.md.
 
 mod catalog;
+mod direct;
 mod install;
 mod load;
 mod mirror;
@@ -9,6 +10,8 @@ mod nginx;
 mod registry;
 mod report;
 mod rss;
+mod scale;
+mod turns;
 mod verdaccio;
 
 use std::path::{Path, PathBuf};
@@ -18,8 +21,9 @@ use anyhow::Context;
 use clap::Parser;
 
 use crate::catalog::Asset;
-use crate::load::{Load, LoadResult};
+use crate::load::Load;
 use crate::report::Row;
+use crate::turns::Turns;
 
 #[derive(Parser)]
 #[command(about = "osops-registry against nginx and verdaccio, in one run (docs/PERFORMANCE.md)")]
@@ -51,6 +55,11 @@ struct Args {
     /// Also write the table to this file
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A scale run instead: small archives only, generated one asset at a time and loaded
+    /// in-process; start-up, first search, index reads against nginx, search latency and memory
+    /// (docs/PERFORMANCE.md, "Scale runs"). `--publishers` is the loader's publishes in flight
+    #[arg(long)]
+    scale: bool,
 }
 
 /// The workspace root: bench/ sits in it.
@@ -66,11 +75,13 @@ fn main() -> anyhow::Result<()> {
         .work_dir
         .clone()
         .unwrap_or_else(|| workspace().join("target/bench"));
-    let run_dir = work.join(format!("run-{}x{}", args.assets, args.versions));
+    let mode = if args.scale { "scale" } else { "run" };
+    let run_dir = work.join(format!("{mode}-{}x{}", args.assets, args.versions));
     if run_dir.exists() {
-        std::fs::remove_dir_all(&run_dir)?;
+        std::fs::remove_dir_all(&run_dir)
+            .with_context(|| format!("removing the last run's {}", run_dir.display()))?;
     }
-    std::fs::create_dir_all(&run_dir)?;
+    std::fs::create_dir_all(&run_dir).with_context(|| format!("creating {}", run_dir.display()))?;
     let load = Load {
         threads: 1,
         connections: args.connections,
@@ -84,13 +95,21 @@ fn main() -> anyhow::Result<()> {
 
     eprintln!("== building the release binaries");
     let bins = registry::Binaries::build(workspace())?;
+    if args.scale {
+        return scale::run(&args, &bins, &client, &load, &run_dir);
+    }
 
     eprintln!(
         "== generating {} assets × {} versions",
         args.assets, args.versions
     );
     let started = Instant::now();
-    let catalog = catalog::generate(args.assets, args.versions, 0x05_0b5, &run_dir.join("pack"))?;
+    let catalog = catalog::generate(
+        args.assets,
+        args.versions,
+        catalog::SEED,
+        &run_dir.join("pack"),
+    )?;
     let versions: usize = catalog.iter().map(|a| a.versions.len()).sum();
     let bytes: usize = catalog
         .iter()
@@ -167,49 +186,23 @@ fn main() -> anyhow::Result<()> {
     // --- loads --------------------------------------------------------------------------------
     let wrk_dir = run_dir.join("wrk");
     std::fs::create_dir_all(&wrk_dir)?;
-    let measure = |label: &str, url: &str, paths: &[String]| -> anyhow::Result<LoadResult> {
-        eprintln!("== {label}: {} paths, {:?}", paths.len(), load.duration);
-        let result = load::run(url, paths, &[], &load, &wrk_dir)?;
-        eprintln!(
-            "   {} requests in {:.1} s: {:.0} req/s, {:.1} MiB/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
-            result.requests,
-            result.seconds,
-            result.rps,
-            result.bytes_per_sec / 1048576.0,
-            result.p50_ms,
-            result.p99_ms,
-            result.errors
-        );
-        if result.errors > 0 {
-            eprintln!("   warning: {label} had {} errors", result.errors);
-        }
-        Ok(result)
+    let turns = Turns {
+        load: &load,
+        rounds,
+        wrk_dir: &wrk_dir,
     };
 
     let index_paths: Vec<String> = catalog
         .iter()
-        .map(|a| {
-            let name: osops_index::AssetName = a.name.parse().expect("generated names are valid");
-            format!("/index/{}", osops_index::index_path(&name))
-        })
-        .collect();
+        .map(|a| registry::index_file_path(&a.name))
+        .collect::<anyhow::Result<_>>()?;
     let metadata_paths: Vec<String> = catalog
         .iter()
         .map(|a| verdaccio::metadata_path(&a.name))
         .collect();
     let small: Vec<(&str, &str)> = versions_where(&catalog, |len| len < 16 * 1024);
     let large: Vec<(&str, &str)> = versions_where(&catalog, |len| len > 512 * 1024);
-    let queries: Vec<String> = [
-        "evacuate",
-        "orphaned",
-        "rabbitmq",
-        "cleanup ports",
-        "nova host",
-    ]
-    .iter()
-    .chain(&["rotate keys", "galera", "drain", "quotas", "amphorae"])
-    .map(|q| q.replace(' ', "+"))
-    .collect();
+    let queries = registry::QUERIES;
 
     // The peaks reported are those of the loads, not of the publishing before them.
     let mut pids = vec![registry.pid()];
@@ -228,41 +221,23 @@ fn main() -> anyhow::Result<()> {
                      npm_paths: Vec<String>,
                      slow_peer: bool|
      -> anyhow::Result<(Row, Row)> {
-        let mut rps = Row::new(what, unit, true);
-        let mut p99 = Row::new(format!("{what}: p99 latency"), "ms", false);
-        // osops and nginx take turns, `rounds` times each, and the medians are compared: this
-        // machine's speed drifts by a tenth or more from one run to the next.
-        let mut ours = Vec::new();
-        let mut ceiling = Vec::new();
-        for round in 1..=rounds {
-            ours.push(measure(
-                &format!("osops {what} ({round}/{rounds})"),
-                registry.url(),
-                &osops_paths,
-            )?);
-            if let Some(paths) = &nginx_paths {
-                ceiling.push(measure(
-                    &format!("nginx {what} ({round}/{rounds})"),
-                    nginx.url(),
-                    paths,
-                )?);
-            }
-        }
-        rps.osops = median_of(&ours, |r| r.rps);
-        p99.osops = median_of(&ours, |r| r.p99_ms);
-        rps.nginx = median_of(&ceiling, |r| r.rps);
-        p99.nginx = median_of(&ceiling, |r| r.p99_ms);
+        let (mut rps, mut p99) = turns.alternate(
+            what,
+            unit,
+            (registry.url(), &osops_paths),
+            nginx_paths.as_deref().map(|paths| (nginx.url(), paths)),
+        )?;
         if let Some(v) = &verdaccio {
             let r = if slow_peer {
                 eprintln!("== verdaccio {what}: 10 requests one after the other");
                 let r = load::sequential(&client, v.url(), &npm_paths, 10)?;
                 eprintln!(
                     "   {:.2} req/s, p50 {:.0} ms, slowest {:.0} ms, {} errors",
-                    r.rps, r.p50_ms, r.p99_ms, r.errors
+                    r.rps, r.p50_ms, r.max_ms, r.errors
                 );
                 r
             } else {
-                measure(&format!("verdaccio {what}"), v.url(), &npm_paths)?
+                turns.measure(&format!("verdaccio {what}"), v.url(), &npm_paths)?
             };
             rps.verdaccio = Some(r.rps);
             p99.verdaccio = Some(r.p99_ms);
@@ -497,17 +472,10 @@ fn versions_where(catalog: &[Asset], keep: impl Fn(usize) -> bool) -> Vec<(&str,
         .collect()
 }
 
-/// The median of `field` over `results`; `None` for none.
-fn median_of(results: &[LoadResult], field: impl Fn(&LoadResult) -> f64) -> Option<f64> {
-    let mut values: Vec<f64> = results.iter().map(field).collect();
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied()
-}
-
-fn ms(d: Duration) -> f64 {
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn mib(bytes: u64) -> f64 {
+pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }

@@ -1,13 +1,13 @@
 //! The files nginx serves: the registry's own index files and the archives, at the same paths
-//! the registry serves them, so both answer the same requests with the same bytes.
+//! the registry serves them, so both answer the same requests with the same bytes. Scale runs
+//! write the index files only.
 
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use osops_index::{AssetName, index_path};
 
 use crate::catalog::Asset;
-use crate::registry::download_path;
+use crate::registry::{download_path, index_file_path};
 
 /// Writes `config.json`, every asset's index file (as the registry serves it) and every archive
 /// under `root`; returns the bytes written.
@@ -17,31 +17,47 @@ pub fn write(
     catalog: &[Asset],
     root: &Path,
 ) -> anyhow::Result<u64> {
-    let mut written = 0;
-    let mut put = |path: &str, bytes: &[u8]| -> anyhow::Result<()> {
-        let file = root.join(path.trim_start_matches('/'));
-        std::fs::create_dir_all(file.parent().expect("a parent"))?;
-        std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
-        written += bytes.len() as u64;
-        Ok(())
-    };
-    put(
-        "/index/config.json",
-        &get(client, url, "/index/config.json")?,
-    )?;
+    let mut written = write_index(client, url, catalog.iter().map(|a| a.name.as_str()), root)?;
     for asset in catalog {
-        let name: AssetName = asset.name.parse()?;
-        let path = format!("/index/{}", index_path(&name));
-        put(&path, &get(client, url, &path)?)?;
         for v in &asset.versions {
-            put(&download_path(&asset.name, &v.version), &v.archive)?;
+            written += put(root, &download_path(&asset.name, &v.version), &v.archive)?;
         }
     }
     Ok(written)
 }
 
+/// Writes `config.json` and the index file of every asset in `names` (as the registry serves
+/// them) under `root`, without archives: what scale runs compare; returns the bytes written.
+pub fn write_index<'a>(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    names: impl IntoIterator<Item = &'a str>,
+    root: &Path,
+) -> anyhow::Result<u64> {
+    let config = "/index/config.json";
+    let mut written = put(root, config, &get(client, url, config)?)?;
+    for name in names {
+        let path = index_file_path(name)?;
+        written += put(root, &path, &get(client, url, &path)?)?;
+    }
+    Ok(written)
+}
+
+/// Writes `bytes` at `path` under `root`; their length.
+fn put(root: &Path, path: &str, bytes: &[u8]) -> anyhow::Result<u64> {
+    let file = root.join(path.trim_start_matches('/'));
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+    Ok(bytes.len() as u64)
+}
+
 fn get(client: &reqwest::blocking::Client, url: &str, path: &str) -> anyhow::Result<Vec<u8>> {
-    let resp = client.get(format!("{url}{path}")).send()?;
+    let resp = client
+        .get(format!("{url}{path}"))
+        .send()
+        .with_context(|| format!("GET {path}"))?;
     if !resp.status().is_success() {
         bail!("GET {path}: {}", resp.status());
     }

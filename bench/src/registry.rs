@@ -131,14 +131,9 @@ impl Drop for Registry {
     }
 }
 
-/// Creates the need `id` (its answers are the generated assets).
-pub fn create_need(
-    client: &reqwest::blocking::Client,
-    url: &str,
-    token: &str,
-    id: &str,
-) -> anyhow::Result<()> {
-    let body = serde_json::json!({
+/// The record of the need `id` (its answers are the generated assets), as the API takes it.
+pub fn need_body(id: &str) -> serde_json::Value {
+    serde_json::json!({
         "id": id,
         "title": format!("Keep {id} in hand"),
         "problem": format!("Operators keep doing {id} by hand, differently on every cloud."),
@@ -146,11 +141,20 @@ pub fn create_need(
         "services": [id.split('-').next().unwrap_or("nova")],
         "links": [],
         "use_cases": [{"persona": "cloud operator", "text": format!("I want {id} in one command")}],
-    });
+    })
+}
+
+/// Creates the need `id` through the API.
+pub fn create_need(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    token: &str,
+    id: &str,
+) -> anyhow::Result<()> {
     let resp = client
         .post(format!("{url}/api/v1/needs"))
         .bearer_auth(token)
-        .json(&body)
+        .json(&need_body(id))
         .send()?;
     if !resp.status().is_success() {
         bail!("creating need {id}: {} {}", resp.status(), resp.text()?);
@@ -177,10 +181,32 @@ pub fn publish(
     Ok(())
 }
 
+/// The path of an asset's index file.
+pub fn index_file_path(name: &str) -> anyhow::Result<String> {
+    let name: osops_index::AssetName = name
+        .parse()
+        .with_context(|| format!("`{name}` is not an asset name"))?;
+    Ok(format!("/index/{}", osops_index::index_path(&name)))
+}
+
 /// The path of a version's download.
 pub fn download_path(name: &str, version: &str) -> String {
     format!("/api/v1/assets/{name}/{version}/download")
 }
+
+/// The searches every run times, ten of them (`+` for a space), to be taken in turn.
+pub const QUERIES: [&str; 10] = [
+    "evacuate",
+    "orphaned",
+    "rabbitmq",
+    "cleanup+ports",
+    "nova+host",
+    "rotate+keys",
+    "galera",
+    "drain",
+    "quotas",
+    "amphorae",
+];
 
 /// The path of a search.
 pub fn search_path(query: &str) -> String {

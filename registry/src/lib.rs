@@ -1,5 +1,5 @@
 //! The osops registry server: publish, search, download, yank, needs and the sparse index, over
-//! SQLite (WAL, FTS5) and a blob directory by default.
+//! SQLite (WAL) and a blob directory by default.
 //!
 //! - [`routes::router`] is the whole URL map; [`handlers`] hold one file per resource and shape
 //!   the JSON bodies of `docs/http-api.md`; errors are one [`ApiError`] rendered as problem+json.

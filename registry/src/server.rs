@@ -77,6 +77,7 @@ pub async fn serve(
     if let Some(dir) = &config.demo {
         crate::demo::load(&state, dir).await?;
     }
+    load_search(&state);
     tracing::info!("listening on http://{addr}");
     let downloads = state.downloads.clone();
     // No Nagle: a streamed body goes out in several writes, and a small one held back until the
@@ -95,6 +96,20 @@ pub async fn serve(
     served.map_err(Error::Serve)?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Loads what search keeps in memory in the background, so that the server listens at once
+/// and the first search rarely waits (one that comes earlier waits for the load).
+fn load_search(state: &AppState) {
+    let assets = state.assets.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match assets.load_search().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("search index: {n} assets in {:.0?}", started.elapsed()),
+            Err(e) => tracing::warn!("cannot load the search index (searches will retry): {e}"),
+        }
+    });
 }
 
 /// Completes on SIGINT or SIGTERM (Ctrl-C only, off Unix).

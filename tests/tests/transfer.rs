@@ -394,7 +394,7 @@ fn move_and_compare(target: Target) {
     assert_eq!(manifest["format"], "osops-registry-export");
     assert_eq!(manifest["format_version"], 1);
     assert_eq!(manifest["source"]["store"], "sqlite");
-    assert_eq!(manifest["source"]["migration"], 5);
+    assert_eq!(manifest["source"]["migration"], 6);
 
     let target_dir = tempfile::tempdir().expect("target data dir");
     let flags = target.flags(target_dir.path());

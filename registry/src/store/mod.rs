@@ -40,7 +40,7 @@ pub use needs::{
     PutNeed, UpdateRule, need_status,
 };
 pub use search::{
-    AssetFacets, AssetSort, AssetSummary, SearchPage, SearchQuery, release_matches, select_assets,
+    AssetFacets, AssetSort, AssetSummary, MAX_README, SearchPage, SearchQuery, release_matches,
 };
 pub use trusted::TrustedStore;
 
@@ -182,8 +182,8 @@ pub trait AssetStore: Send + Sync {
     /// early, before its blob is written, and tells a new name from a new version.
     fn check_publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishCheck>;
     /// In one transaction: decides again, then inserts the asset (if new) and its owner, the
-    /// version, refreshes the asset's search columns and full-text row, and records the audit
-    /// event.
+    /// version, refreshes the asset's search columns and text, and records the audit event. The
+    /// embedded store's in-memory search index follows after the commit.
     fn publish<'a>(&'a self, new: &'a NewVersion) -> StoreFuture<'a, PublishOutcome>;
     /// The asset with its owners, versions and latest metadata.
     fn asset<'a>(&'a self, name: &'a AssetName) -> StoreFuture<'a, Option<AssetDetail>>;
@@ -203,20 +203,17 @@ pub trait AssetStore: Send + Sync {
     /// [`crate::downloads`] gives them). A version that does not exist is skipped.
     fn count_downloads<'a>(&'a self, counts: &'a [(AssetName, String, u64)])
     -> StoreFuture<'a, ()>;
-    /// Listed assets whose text matches `q` (every listed asset without it), best match first;
-    /// without `q`, recently updated first. Each store searches text its own way.
-    fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>>;
-    /// The search: the candidates, filtered, faceted, sorted and paged by [`select_assets`],
-    /// the same for every store.
-    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
-        Box::pin(async move {
-            let candidates = self.search_candidates(query.q.as_deref()).await?;
-            Ok(select_assets(candidates, query))
-        })
+    /// Listed assets matching `query`: its page, the total and the facet counts. Every store
+    /// ends in the same selection (`search::catalog`), so all give the same answers.
+    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage>;
+    /// Makes ready what [`AssetStore::search`] keeps in memory, if anything (the server does this
+    /// as it starts, so the first search does not wait); how many assets it holds.
+    fn load_search(&self) -> StoreFuture<'_, usize> {
+        Box::pin(async { Ok(0) })
     }
     /// Yanks (`yanked`, with an optional reason) or unyanks a version as `actor`, who must own
     /// the asset (directly or through a team). In one transaction with the flag: the asset's
-    /// latest columns, its full-text row and its need links are recomputed, and the audit event
+    /// latest columns, its search text and its need links are recomputed, and the audit event
     /// recorded. Idempotent: a version already in that state is left as it is, reason included.
     fn set_yanked<'a>(
         &'a self,

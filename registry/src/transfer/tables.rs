@@ -1,10 +1,10 @@
 //! The tables an export holds, their columns and what each column's values are.
 //!
 //! The SQLite and PostgreSQL schemas have the same tables and columns (migrations
-//! `sqlite/0001`–`0005` and `postgres/0001`); only the types differ, and only in three ways, which
+//! `sqlite/0001`–`0006` and `postgres/0001`); only the types differ, and only in three ways, which
 //! [`Kind`] maps: an integer (`INTEGER` / `BIGINT`), text (`TEXT` both), and a flag (`INTEGER` 0/1 /
-//! `BOOLEAN`). What a store derives from the rows (SQLite's `assets_fts` and `needs_fts`,
-//! PostgreSQL's `search` columns) is not listed: an import rebuilds it. A test compares this list
+//! `BOOLEAN`). What a store derives from the rows (SQLite's `needs_fts`, PostgreSQL's
+//! `search` columns) is not listed: an import rebuilds it. A test compares this list
 //! with each schema, so a migration that adds a column fails it until the column is added here.
 
 /// What a column holds, in both stores.

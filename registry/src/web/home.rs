@@ -12,7 +12,7 @@ use super::view::{Day, Layout};
 use crate::state::AppState;
 use crate::store::{
     AssetSort, AssetSummary, CatalogCounts, FacetValue, NeedQuery, NeedSort, NeedSummary,
-    SearchQuery, select_assets,
+    SearchPage, SearchQuery, StoreError,
 };
 
 /// How many items each list on the home page shows.
@@ -37,19 +37,8 @@ pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    // One read of the catalog serves both lists and the ways in.
-    let listed = state.assets.search_candidates(None).await?;
-    let recent = |sort| {
-        let query = SearchQuery {
-            sort,
-            page: 1,
-            per_page: SHORT_LIST,
-            ..Default::default()
-        };
-        select_assets(listed.clone(), &query)
-    };
-    let new = recent(AssetSort::New);
-    let updated = recent(AssetSort::Updated);
+    let new = recent(&state, AssetSort::New).await?;
+    let updated = recent(&state, AssetSort::Updated).await?;
     let unanswered = state
         .needs
         .list_needs(&NeedQuery {
@@ -104,4 +93,15 @@ pub async fn home(
         updated: updated.assets,
     };
     html(&headers, &view)
+}
+
+/// The first few listed assets in `sort`'s order, with the facets of the whole catalog.
+async fn recent(state: &AppState, sort: AssetSort) -> Result<SearchPage, StoreError> {
+    let query = SearchQuery {
+        sort,
+        page: 1,
+        per_page: SHORT_LIST,
+        ..Default::default()
+    };
+    state.assets.search(&query).await
 }

@@ -18,10 +18,11 @@ use super::{PgStore, count, db, parse_version, to_json};
 use crate::access::{Actor, Scope};
 use crate::store::columns::{conflict, stored_manifest};
 use crate::store::rules::{self, Decision};
+use crate::store::search::select_assets;
 use crate::store::{
-    AssetDetail, AssetStore, AssetSummary, AuditAction, CatalogCounts, Dependent, NewAuditEvent,
-    NewVersion, PublishCheck, PublishOutcome, StoreError, StoreFuture, VersionInfo, Yank,
-    YankOutcome, newest_first,
+    AssetDetail, AssetStore, AuditAction, CatalogCounts, Dependent, NewAuditEvent, NewVersion,
+    PublishCheck, PublishOutcome, SearchPage, SearchQuery, StoreError, StoreFuture, VersionInfo,
+    Yank, YankOutcome, newest_first,
 };
 use osops_index::{AssetName, IndexEntry};
 use std::collections::BTreeSet;
@@ -499,8 +500,11 @@ impl AssetStore for PgStore {
         Box::pin(self.downloaded(counts))
     }
 
-    fn search_candidates<'a>(&'a self, q: Option<&'a str>) -> StoreFuture<'a, Vec<AssetSummary>> {
-        Box::pin(self.asset_candidates(q))
+    fn search<'a>(&'a self, query: &'a SearchQuery) -> StoreFuture<'a, SearchPage> {
+        Box::pin(async move {
+            let candidates = self.asset_candidates(query.q.as_deref()).await?;
+            Ok(select_assets(candidates, query))
+        })
     }
 
     fn set_yanked<'a>(

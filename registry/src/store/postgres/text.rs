@@ -1,5 +1,6 @@
 //! Text for PostgreSQL's full-text search, reduced the way SQLite's FTS5 `unicode61
-//! remove_diacritics 2` tokenizer reduces it, so that both stores find the same assets and needs.
+//! remove_diacritics 2` tokenizer and the embedded store's asset index (`store::search::text`)
+//! reduce it, so that both stores find the same assets and needs.
 //!
 //! PostgreSQL's parser would keep `nova.conf`, `/etc/nova` or `a@b.c` as single tokens where
 //! FTS5 sees runs of letters and digits; so both the indexed text and the user's words are cut

@@ -1,4 +1,5 @@
-//! The embedded store: one SQLite file in WAL mode, full-text search with FTS5.
+//! The embedded store: one SQLite file in WAL mode; asset search in memory (`super::search::live`),
+//! need search with FTS5.
 //!
 //! Two pools over the same file: a writer with exactly one connection, so writes queue inside the
 //! process instead of failing with `SQLITE_BUSY`, and every write transaction starts with
@@ -7,6 +8,7 @@
 //! busy timeout.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -15,6 +17,7 @@ use sqlx::sqlite::{
 };
 
 use super::migrations::Embedded;
+use super::search::live::LiveIndex;
 use super::{Connections, Health, StoreError, StoreFuture};
 
 mod assets;
@@ -55,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "catalog",
         include_str!("../../../migrations/sqlite/0005_catalog.sql"),
     ),
+    (
+        6,
+        "search_in_memory",
+        include_str!("../../../migrations/sqlite/0006_search_in_memory.sql"),
+    ),
 ];
 
 /// The SQLite implementation of every store trait.
@@ -62,6 +70,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 pub struct SqliteStore {
     reader: SqlitePool,
     writer: SqlitePool,
+    /// Listed assets and their text, in memory: every change goes through this store.
+    search: Arc<LiveIndex>,
 }
 
 impl SqliteStore {
@@ -92,7 +102,11 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .map_err(db)?;
-        let store = SqliteStore { reader, writer };
+        let store = SqliteStore {
+            reader,
+            writer,
+            search: Arc::default(),
+        };
         store.check_fts5().await?;
         Ok(store)
     }

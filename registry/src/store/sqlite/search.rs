@@ -1,40 +1,50 @@
-//! Search candidates: the listed assets that match the free text, ranked by FTS5's bm25, or every
-//! listed asset, recently updated first. `AssetStore::search` filters, counts and pages them.
+//! What the embedded store's search index is built from: each listed asset's summary and its
+//! latest version's README (`crate::store::search::live`).
 
+use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
-use super::{SqliteStore, count, db, fts, json_list};
-use crate::store::{AssetSummary, StoreError};
-
-/// bm25 weights per column of `assets_fts`: name, description, keywords, readme.
-const RANK: &str = "bm25(assets_fts, 10.0, 4.0, 4.0, 1.0)";
+use super::{SqliteStore, count, db, json_list};
+use crate::store::search::live::{Documents, SearchDocument};
+use crate::store::{AssetSummary, MAX_README, StoreError, StoreFuture};
 
 const COLUMNS: &str = "a.name, a.latest_version, a.kind, a.description, a.license, a.services, \
                        a.releases, a.needs, a.keywords, a.downloads, a.created_at, a.updated_at";
 
-impl SqliteStore {
-    pub(super) async fn asset_candidates(
-        &self,
-        q: Option<&str>,
-    ) -> Result<Vec<AssetSummary>, StoreError> {
-        let rows = match q.and_then(fts::match_expression) {
-            Some(expr) => {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM assets_fts JOIN assets a ON a.id = assets_fts.rowid \
-                     WHERE assets_fts MATCH ?1 AND a.listed = 1 ORDER BY {RANK}, a.name"
-                );
-                sqlx::query(&sql).bind(expr).fetch_all(&self.reader).await
+impl Documents for SqliteStore {
+    fn documents<'a>(
+        &'a self,
+        names: Option<&'a [String]>,
+        each: &'a mut (dyn FnMut(SearchDocument) + Send),
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            // `substr` counts characters: MAX_README of them hold at least MAX_README bytes.
+            let select = format!(
+                "SELECT {COLUMNS}, substr(v.readme, 1, {MAX_README}) FROM assets a \
+                 LEFT JOIN versions v ON v.asset_id = a.id AND v.version = a.latest_version \
+                 WHERE a.listed = 1"
+            );
+            let sql = match names {
+                None => select,
+                Some(_) => format!("{select} AND a.name IN (SELECT value FROM json_each(?1))"),
+            };
+            let mut query = sqlx::query(&sql);
+            if let Some(names) = names {
+                let names = serde_json::to_string(names).map_err(|e| {
+                    StoreError::Corrupt(format!("cannot write asset names as JSON: {e}"))
+                })?;
+                query = query.bind(names);
             }
-            None => {
-                let sql = format!(
-                    "SELECT {COLUMNS} FROM assets a WHERE a.listed = 1 ORDER BY a.updated_at DESC, a.name"
-                );
-                sqlx::query(&sql).fetch_all(&self.reader).await
+            let mut rows = query.fetch(&self.reader);
+            while let Some(row) = rows.try_next().await.map_err(db)? {
+                each(SearchDocument {
+                    summary: summary(&row)?,
+                    readme: row.try_get(12).map_err(db)?,
+                });
             }
-        }
-        .map_err(db)?;
-        rows.iter().map(summary).collect()
+            Ok(())
+        })
     }
 }
 

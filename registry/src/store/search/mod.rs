@@ -1,14 +1,18 @@
-//! Asset search: each store finds the candidates that match the free text, in relevance order;
-//! [`select_assets`] then filters them, counts the facets, sorts and cuts the page. Keeping the
-//! filters here (not in each store's SQL) gives every store the same answers, and matches release
-//! ranges with `osops_index::ReleaseRange`, so a range open at the top also matches series added
-//! to osops-index after it was published.
+//! Asset search. The embedded store keeps its listed assets and their text in memory
+//! ([`live::LiveIndex`], [`text`]), since every change goes through it; a store that replicas
+//! share finds the candidates matching the text in its database, in relevance order, and
+//! [`select_assets`] takes them from there. Both end in [`catalog::Catalog::select`], which
+//! filters, counts the facets, sorts and cuts the page, so every store gives the same answers.
 
-use std::collections::HashSet;
+mod catalog;
+pub(super) mod live;
+mod text;
 
-use osops_index::{ReleaseRange, openstack};
+use osops_index::ReleaseRange;
 
-use super::facets::{FacetValue, Tally, page_of};
+use self::catalog::Catalog;
+use super::facets::FacetValue;
+pub use text::MAX_README;
 
 /// Search parameters, already validated and canonicalised by the handler.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,127 +117,22 @@ pub fn release_matches(range: Option<&str>, release: &str) -> bool {
     }
 }
 
-/// A candidate with its release series worked out once.
-struct Candidate {
-    summary: AssetSummary,
-    releases: HashSet<&'static str>,
-}
-
-impl Candidate {
-    fn new(summary: AssetSummary) -> Candidate {
-        let releases = match summary.releases.as_deref() {
-            None => openstack::RELEASES.iter().map(|r| r.name).collect(),
-            Some(text) => ReleaseRange::parse(text)
-                .map(|r| r.releases().iter().map(|r| r.name).collect())
-                .unwrap_or_default(),
-        };
-        Candidate { summary, releases }
-    }
-
-    /// Whether the candidate passes every filter of `q` but `except`'s.
-    fn passes(&self, q: &SearchQuery, except: Option<Facet>) -> bool {
-        let s = &self.summary;
-        let check = |facet: Facet, wanted: &Option<String>, ok: &dyn Fn(&str) -> bool| {
-            except == Some(facet) || wanted.as_deref().is_none_or(ok)
-        };
-        check(Facet::Kind, &q.kind, &|k| s.kind == k)
-            && check(Facet::Service, &q.service, &|v| {
-                s.services.iter().any(|x| x == v)
-            })
-            && check(Facet::Release, &q.release, &|r| self.releases.contains(r))
-            && check(Facet::License, &q.license, &|l| {
-                s.license.as_deref() == Some(l)
-            })
-            && check(Facet::Need, &q.need, &|n| s.needs.iter().any(|x| x == n))
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Facet {
-    Kind,
-    Service,
-    Release,
-    License,
-    Need,
-}
-
-/// Filters `candidates` (listed assets matching the text, best match first) by `query`, counts
-/// the facets, sorts and returns the asked page.
+/// Filters `candidates` (listed assets matching the text, best match first, as a database
+/// found them) by `query`, counts the facets, sorts and returns the asked page.
 pub fn select_assets(candidates: Vec<AssetSummary>, query: &SearchQuery) -> SearchPage {
-    let candidates: Vec<Candidate> = candidates.into_iter().map(Candidate::new).collect();
-    let facets = facets(&candidates, query);
-    let mut matching: Vec<AssetSummary> = candidates
+    let mut catalog = Catalog::default();
+    let ranked = candidates
         .into_iter()
-        .filter(|c| c.passes(query, None))
-        .map(|c| c.summary)
+        .enumerate()
+        .map(|(rank, summary)| (catalog.upsert(summary), -(rank as f32)))
         .collect();
-    sort(&mut matching, query.sort);
-    SearchPage {
-        total: matching.len() as u64,
-        assets: page_of(matching, query.page, query.per_page),
-        facets,
-    }
-}
-
-fn facets(candidates: &[Candidate], query: &SearchQuery) -> AssetFacets {
-    let mut tallies: [Tally; 5] = Default::default();
-    let [kind, service, release, license, need] = &mut tallies;
-    for c in candidates {
-        let s = &c.summary;
-        if c.passes(query, Some(Facet::Kind)) {
-            kind.add(&s.kind);
-        }
-        if c.passes(query, Some(Facet::Service)) {
-            s.services.iter().for_each(|v| service.add(v));
-        }
-        if c.passes(query, Some(Facet::Release)) {
-            c.releases.iter().for_each(|r| release.add(r));
-        }
-        if c.passes(query, Some(Facet::License))
-            && let Some(l) = &s.license
-        {
-            license.add(l);
-        }
-        if c.passes(query, Some(Facet::Need)) {
-            s.needs.iter().for_each(|n| need.add(n));
-        }
-    }
-    let newest_first: Vec<&str> = openstack::RELEASES.iter().rev().map(|r| r.name).collect();
-    let [kind, service, release, license, need] = tallies;
-    AssetFacets {
-        kind: kind.by_count(),
-        service: service.by_count(),
-        release: release.in_order(&newest_first),
-        license: license.by_count(),
-        need: need.by_count(),
-    }
-}
-
-fn sort(assets: &mut [AssetSummary], sort: AssetSort) {
-    match sort {
-        // The candidates come in relevance order; a stable sort would only keep it.
-        AssetSort::Relevance => {}
-        AssetSort::Downloads => assets.sort_by(|a, b| {
-            b.downloads
-                .cmp(&a.downloads)
-                .then_with(|| a.name.cmp(&b.name))
-        }),
-        AssetSort::Updated => assets.sort_by(|a, b| {
-            b.updated_at
-                .cmp(&a.updated_at)
-                .then_with(|| a.name.cmp(&b.name))
-        }),
-        AssetSort::New => assets.sort_by(|a, b| {
-            b.created_at
-                .cmp(&a.created_at)
-                .then_with(|| a.name.cmp(&b.name))
-        }),
-        AssetSort::Name => assets.sort_by(|a, b| a.name.cmp(&b.name)),
-    }
+    catalog.select(Some(ranked), query)
 }
 
 #[cfg(test)]
 mod tests {
+    use osops_index::openstack;
+
     use super::*;
 
     fn asset(name: &str, kind: &str, services: &[&str], releases: Option<&str>) -> AssetSummary {
