@@ -295,14 +295,7 @@ fn main() -> anyhow::Result<()> {
     // --- memory -------------------------------------------------------------------------------
     let mut memory = Row::new("peak RSS during the loads", "MiB", false);
     memory.osops = rss::peak_rss(registry.pid()).map(mib);
-    memory.nginx = Some(
-        nginx
-            .pids()
-            .iter()
-            .filter_map(|pid| rss::peak_rss(*pid))
-            .map(mib)
-            .sum(),
-    );
+    memory.nginx = Some(nginx.peak_rss_mib());
     memory.verdaccio = verdaccio
         .as_ref()
         .and_then(|v| rss::peak_rss(v.pid()))

@@ -100,6 +100,15 @@ impl Nginx {
         pids
     }
 
+    /// The peak RSS of the master and its workers together, in MiB.
+    pub fn peak_rss_mib(&self) -> f64 {
+        self.pids()
+            .iter()
+            .filter_map(|pid| crate::rss::peak_rss(*pid))
+            .map(crate::mib)
+            .sum()
+    }
+
     /// Polls until nginx accepts a connection and all its workers are up, or fails with what
     /// nginx logged if it exits first.
     fn wait_ready(&mut self, port: u16, workers: usize) -> anyhow::Result<()> {

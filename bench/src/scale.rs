@@ -192,14 +192,7 @@ pub fn run(
 
     let mut memory = Row::new("peak RSS during the loads", "MiB", false);
     memory.osops = rss::peak_rss(registry.pid()).map(mib);
-    memory.nginx = Some(
-        nginx
-            .pids()
-            .iter()
-            .filter_map(|pid| rss::peak_rss(*pid))
-            .map(mib)
-            .sum(),
-    );
+    memory.nginx = Some(nginx.peak_rss_mib());
     rows.push(memory);
 
     // --- the table --------------------------------------------------------------------------------

@@ -15,7 +15,7 @@
 //! [`PendingArchive::commit`], after its sha256 matched; a cached file that does not hash or parse
 //! is deleted and treated as a miss. [`IndexReader`] reads index files through the cache
 //! (revalidating with `If-None-Match` online, cache only offline) and [`download`] fetches archives
-//! in parallel into it.
+//! in parallel into it (and, for `osops mirror`, into a mirror, verified the same way).
 
 mod index;
 #[cfg(test)]
@@ -421,6 +421,31 @@ pub struct PendingArchive {
 }
 
 impl PendingArchive {
+    /// A temporary `.download-` file beside `path` (its directory is created), for an archive
+    /// that goes outside the cache (a mirror's): mode 0644, so a web server may read it once it
+    /// is renamed to `path` by [`PendingArchive::commit`].
+    pub fn beside(path: &Path, sha256: &str) -> Result<PendingArchive, Error> {
+        check_sha256(sha256)?;
+        let dir = path
+            .parent()
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(DOWNLOAD_PREFIX);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o644));
+        }
+        let tmp = builder.tempfile_in(dir).map_err(io_error(dir))?;
+        Ok(PendingArchive {
+            tmp,
+            path: path.to_owned(),
+            sha256: sha256.to_owned(),
+        })
+    }
+
     /// The file to write the download into.
     pub fn file_mut(&mut self) -> &mut std::fs::File {
         self.tmp.as_file_mut()

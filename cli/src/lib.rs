@@ -14,6 +14,9 @@
 //!   index files, parallel downloads), [`project`] (a project's `osops.toml`), [`links`] (bin
 //!   links); [`resolve`]: `NAME@REQ` specs; [`registries`]: the named registries of the config;
 //!   [`failpoint`]: test-only pause points for the crash tests.
+//! - [`import`]: `osops import`, proposing assets for a repository of loose scripts.
+//! - [`mirror`]: `osops mirror`, a static copy of a registry for air-gapped clouds (which the
+//!   [`client`] reads back as a `file:///` registry).
 //! - [`need`]: need records from `osops need new`'s flags or a need file, checked before sending,
 //!   and the per-file import of need documents.
 //! - [`package`]: reading a manifest and packing an asset; [`scaffold`]: `osops new`/`init`;
@@ -32,9 +35,11 @@ pub mod exit;
 pub mod failpoint;
 mod fs;
 pub mod home;
+pub mod import;
 pub mod install;
 pub mod links;
 pub mod lockfile;
+pub mod mirror;
 pub mod need;
 pub mod package;
 pub mod printer;
@@ -115,6 +120,10 @@ pub fn hint_for(err: &anyhow::Error) -> Option<String> {
         } else if let Some(e) = cause.downcast_ref::<token::FormatError>() {
             e.hint()
         } else if let Some(e) = cause.downcast_ref::<trusted::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<import::Error>() {
+            e.hint()
+        } else if let Some(e) = cause.downcast_ref::<mirror::Error>() {
             e.hint()
         } else {
             None

@@ -186,7 +186,7 @@ impl Lockfile {
             }
             let normalized = crate::client::normalize_registry(&locked.source).map_err(|_| {
                 invalid(format!(
-                    "the source of `{}` is not an http(s) URL",
+                    "the source of `{}` is not a registry URL (http, https or file)",
                     locked.name
                 ))
             })?;

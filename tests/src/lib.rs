@@ -9,6 +9,8 @@
 //!   to publish such archives in the first place).
 //! - [`browser::Browser`] drives a headless Chromium through chromedriver, for the tests of the web
 //!   pages; they run only when `OSOPS_TEST_BROWSER` is set (CI sets it) and are skipped otherwise.
+//! - [`nginx::Nginx`] serves a directory (an `osops mirror`) with a real nginx, for the
+//!   air-gapped test; it runs only when `OSOPS_TEST_NGINX` is set (CI sets it).
 //!
 //! The binaries are built once per test process with `cargo build` into the same target directory
 //! as the tests (Cargo only hands `CARGO_BIN_EXE_*` to tests of the package that owns the binary).
@@ -21,6 +23,7 @@ mod database;
 pub mod fixtures;
 pub mod hostile;
 pub mod issuer;
+pub mod nginx;
 pub mod pause;
 mod registry;
 pub mod services;

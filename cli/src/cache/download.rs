@@ -9,6 +9,8 @@
 //! the file's contents read back — equal the expected sha256. A mismatch deletes the file
 //! (SECURITY-TESTS 11). The first failure stops handing out jobs; downloads in flight finish (or
 //! fail), and that first error is returned: nothing under a final name is ever partial or wrong.
+//! [`download_to`] runs the same verified download into paths outside the cache (`osops mirror`'s
+//! archives), each through a `.download-` file beside its destination.
 //!
 //! [`Progress`] draws one bar on stderr (assets done of total, bytes, speed) when stderr is a
 //! terminal and the printer is not quiet, and prints retries and cache repairs above it.
@@ -63,6 +65,13 @@ pub enum DownloadError {
     /// panicked on.
     #[error("no client for the registry `{registry}` of {what}")]
     NoClient { what: String, registry: String },
+    #[error("cannot write {what} to `{}`", .path.display())]
+    Write {
+        what: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot keep {what} in the download cache")]
     Cache {
         what: String,
@@ -90,6 +99,7 @@ impl DownloadError {
             | DownloadError::ChecksumMismatch { what, .. }
             | DownloadError::BadChecksum { what, .. }
             | DownloadError::NoClient { what, .. }
+            | DownloadError::Write { what, .. }
             | DownloadError::Cache { what, .. } => what,
         }
     }
@@ -133,6 +143,59 @@ pub fn download_all(
         let _ = cache.registry(client.registry()).remove_stale_downloads();
     }
 
+    let results = in_parallel(&planned, concurrency, progress, |&(job, client)| {
+        fetch_one(job, client, cache, max_bytes, progress)
+    })?;
+    jobs.iter()
+        .zip(results)
+        .map(|(job, path)| {
+            path.ok_or_else(|| DownloadError::Cache {
+                what: job.what.clone(),
+                source: super::Error::Io {
+                    path: cache.registry(&job.registry).archives_dir(),
+                    source: std::io::Error::other("the download thread stopped"),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Downloads each job into its own final path (a mirror's, outside the cache), at most
+/// `concurrency` at a time, each at most `max_bytes`, through `client`: verified exactly as
+/// [`download_all`] verifies the cache's. Each streams into a `.download-` temporary file beside
+/// its destination (mode 0644, for the web server that will serve it), hashed as it streams, and
+/// is renamed to the destination only when that hash and the file read back match the job's
+/// sha256; a mismatch deletes it. Whether a destination already holds the right bytes is the
+/// caller's business: every job is downloaded.
+pub fn download_to(
+    jobs: &[(Download, PathBuf)],
+    client: &Client,
+    concurrency: usize,
+    max_bytes: u64,
+    progress: &Progress,
+) -> Result<(), DownloadError> {
+    for (job, _) in jobs {
+        if super::check_sha256(&job.sha256).is_err() {
+            return Err(DownloadError::BadChecksum {
+                what: job.what.clone(),
+                sha256: job.sha256.clone(),
+            });
+        }
+    }
+    in_parallel(jobs, concurrency, progress, |(job, dest)| {
+        fetch_to(job, dest, client, max_bytes, progress)
+    })
+    .map(drop)
+}
+
+/// Runs `work` on every job, on at most `concurrency` threads, with the progress bar. The first
+/// failure stops handing out jobs; jobs in flight finish, and that first error is returned.
+fn in_parallel<J: Sync>(
+    jobs: &[J],
+    concurrency: usize,
+    progress: &Progress,
+    work: impl Fn(&J) -> Result<PathBuf, DownloadError> + Sync,
+) -> Result<Vec<Option<PathBuf>>, DownloadError> {
     progress.start(jobs.len());
     let next = AtomicUsize::new(0);
     let failed = AtomicBool::new(false);
@@ -144,10 +207,10 @@ pub fn download_all(
             scope.spawn(|| {
                 while !failed.load(Ordering::SeqCst) {
                     let i = next.fetch_add(1, Ordering::SeqCst);
-                    let Some(&(job, client)) = planned.get(i) else {
+                    let Some(job) = jobs.get(i) else {
                         break;
                     };
-                    match fetch_one(job, client, cache, max_bytes, progress) {
+                    match work(job) {
                         Ok(path) => {
                             if let Ok(mut results) = results.lock() {
                                 results[i] = Some(path);
@@ -166,24 +229,71 @@ pub fn download_all(
         }
     });
     progress.finish();
-
     let first_error = first_error.into_inner().unwrap_or_else(|e| e.into_inner());
     if let Some(e) = first_error {
         return Err(e);
     }
-    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    jobs.iter()
-        .zip(results)
-        .map(|(job, path)| {
-            path.ok_or_else(|| DownloadError::Cache {
+    Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// One job of [`download_to`]: a verified download renamed to `dest`.
+fn fetch_to(
+    job: &Download,
+    dest: &std::path::Path,
+    client: &Client,
+    max_bytes: u64,
+    progress: &Progress,
+) -> Result<PathBuf, DownloadError> {
+    let write_error = |e: super::Error| match e {
+        super::Error::ChecksumMismatch { expected, got, .. } => DownloadError::ChecksumMismatch {
+            what: job.what.clone(),
+            expected,
+            got,
+        },
+        super::Error::Io { path, source } => DownloadError::Write {
+            what: job.what.clone(),
+            path,
+            source,
+        },
+        other => DownloadError::Cache {
+            what: job.what.clone(),
+            source: other,
+        },
+    };
+    progress.detail("Fetching", &job.url);
+    let mut pending = super::PendingArchive::beside(dest, &job.sha256).map_err(write_error)?;
+    let reporter = JobReporter {
+        progress,
+        what: &job.what,
+        current: Cell::new(0),
+    };
+    let (size, got) = client
+        .download(
+            &job.url,
+            &job.what,
+            pending.file_mut(),
+            max_bytes,
+            &reporter,
+        )
+        .map_err(|source| match source {
+            client::Error::Io(source) => DownloadError::Write {
                 what: job.what.clone(),
-                source: super::Error::Io {
-                    path: cache.registry(&job.registry).archives_dir(),
-                    source: std::io::Error::other("the download thread stopped"),
-                },
-            })
-        })
-        .collect()
+                path: pending.temp_path().to_owned(),
+                source,
+            },
+            source => DownloadError::Client {
+                what: job.what.clone(),
+                url: job.url.clone(),
+                source,
+            },
+        })?;
+    let path = pending.commit(&got).map_err(write_error)?;
+    progress.downloaded.fetch_add(1, Ordering::SeqCst);
+    progress.detail(
+        "Downloaded",
+        format_args!("{} ({})", job.what, human_bytes(size)),
+    );
+    Ok(path)
 }
 
 /// One job: the cached archive if it hashes right, else a verified download.

@@ -12,8 +12,24 @@ pub enum Error {
         /// The `Retry-After` of the answer (429 and 503 carry one), in seconds.
         retry_after: Option<Duration>,
     },
-    #[error("registry URL `{0}` is not an http:// or https:// URL")]
+    #[error("registry URL `{0}` is not an http://, https:// or file:/// URL")]
     BadRegistryUrl(String),
+    /// A directory registry (`file:///…`, a mirror) was asked for something only a registry
+    /// server's API can do.
+    #[error(
+        "`{registry}` is a directory (a mirror), not a registry server: it has no API for {what}"
+    )]
+    NoApi { registry: String, what: String },
+    /// A `file:///` registry whose directory has no `index/config.json`.
+    #[error("`{}` is not an osops mirror: it has no `index/config.json`", .dir.display())]
+    NotAMirror { dir: std::path::PathBuf },
+    /// A file of a directory registry could not be read.
+    #[error("cannot read `{}`", .path.display())]
+    Local {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot connect to `{url}`")]
     Connect {
         url: String,
@@ -62,8 +78,12 @@ impl Error {
         }
     }
 
+    /// A 404 from a registry server, or a file a directory registry does not have.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        match self {
+            Error::Local { source, .. } => source.kind() == std::io::ErrorKind::NotFound,
+            _ => self.status() == Some(404),
+        }
     }
 
     /// How long the registry asked to wait before trying again.
@@ -96,7 +116,18 @@ impl Error {
             }
             Error::Timeout { .. } => Some("raise OSOPS_HTTP_TIMEOUT if the link is slow".into()),
             Error::GaveUp { last, .. } => last.hint(),
-            Error::BadRegistryUrl(_) => Some("use a URL such as `https://osops.example.org`".into()),
+            Error::BadRegistryUrl(_) => Some(
+                "use a URL such as `https://osops.example.org`, or `file:///srv/osops-mirror` for a mirror on disk".into(),
+            ),
+            Error::NoApi { .. } => Some(
+                "search, info and install work on a mirror; publishing, yanking, owners, tokens, \
+                 logins and needs go to the registry the mirror was made from: pass its URL with \
+                 `--registry`".into(),
+            ),
+            Error::NotAMirror { .. } => Some(
+                "check the path (is the disk mounted?), or make a mirror with `osops mirror DIR` \
+                 on a machine that reaches the registry and copy DIR here".into(),
+            ),
             _ => None,
         }
     }

@@ -82,6 +82,9 @@ impl Client {
         bearer: Option<&str>,
         reporter: &dyn Reporter,
     ) -> Result<Vec<u8>, Error> {
+        if let Some(directory) = self.local(url) {
+            return directory.read(url, MAX_JSON_BODY);
+        }
         self.send(url, Policy::Idempotent, reporter, || {
             let request = self.http.get(url);
             match bearer {
@@ -101,6 +104,13 @@ impl Client {
         etag: Option<&str>,
         reporter: &dyn Reporter,
     ) -> Result<Revalidated, Error> {
+        if let Some(directory) = self.local(url) {
+            // A file has no ETag: read whole each time, which costs less than a request.
+            return Ok(Revalidated::Fetched {
+                body: directory.read(url, MAX_JSON_BODY)?,
+                etag: None,
+            });
+        }
         self.with_retries(url, Policy::Idempotent, reporter, |deadline| {
             let mut request = self.http.get(url);
             if let Some(etag) = etag {
@@ -144,6 +154,9 @@ impl Client {
         reporter: &dyn Reporter,
         make: impl Fn() -> RequestBuilder,
     ) -> Result<(u16, Vec<u8>), Error> {
+        if let Some(directory) = self.local(url) {
+            return Err(directory.no_api(format!("`{url}`")));
+        }
         self.with_retries(url, policy, reporter, |deadline| {
             let resp = match self.start(url, make()) {
                 Ok(resp) => resp,
@@ -168,6 +181,9 @@ impl Client {
         url: &str,
         request: RequestBuilder,
     ) -> Result<(u16, Vec<u8>), Error> {
+        if let Some(directory) = self.local(url) {
+            return Err(directory.no_api(format!("`{url}`")));
+        }
         let mut request = Some(request);
         self.with_retries(url, Policy::Once, &super::Silent, |deadline| {
             let Some(request) = request.take() else {
@@ -202,6 +218,9 @@ impl Client {
         max: u64,
         reporter: &dyn Reporter,
     ) -> Result<(u64, String), Error> {
+        if let Some(directory) = self.local(url) {
+            return directory.copy_into(url, what, dest, max, reporter);
+        }
         self.with_retries(url, Policy::Idempotent, reporter, |deadline| {
             if let Err(e) = dest
                 .set_len(0)
@@ -233,6 +252,16 @@ impl Client {
                 Err(attempt) => attempt,
             }
         })
+    }
+
+    /// The directory `url` is read from: a `file:` URL of a directory registry. Other URLs (an
+    /// absolute `dl` of a mirror made with `--base-url`) go over HTTP.
+    fn local(&self, url: &str) -> Option<&super::directory::Directory> {
+        if url.starts_with("file:") {
+            self.directory.as_ref()
+        } else {
+            None
+        }
     }
 
     fn with_retries<T>(

@@ -16,8 +16,13 @@
 //!
 //! The calls are grouped by resource: assets and the index here, [`needs`] (needs, votes, yanks),
 //! [`accounts`] (tokens, owners) and [`trusted`] (trusted publishing).
+//!
+//! A registry may also be a directory, named by a `file:///` URL: a mirror `osops mirror` wrote
+//! ([`directory`]). The same client reads its files instead of requesting them, answers search
+//! and the asset view from its index files, and refuses everything else ([`Error::NoApi`]).
 
 mod accounts;
+mod directory;
 mod error;
 mod http;
 mod needs;
@@ -29,6 +34,7 @@ use std::time::Duration;
 use osops_index::{AssetName, IndexConfig, IndexEntry};
 
 pub use accounts::{CreatedToken, NewToken, Owner, Owners, SCOPES, TokenInfo, TokenList};
+pub(crate) use directory::is_plain_rel;
 pub use error::Error;
 pub use trusted::{Claims, Exchanged, PublisherId, TrustedPublisher, TrustedPublishers};
 pub use types::{
@@ -99,12 +105,20 @@ pub struct Client {
     token: Option<String>,
     http: reqwest::blocking::Client,
     settings: Settings,
+    /// `Some` for a `file:///` registry: the directory its URLs are read from.
+    directory: Option<directory::Directory>,
 }
 
 impl Client {
-    /// `registry` is the registry's base URL (`http://127.0.0.1:8080`); it must be http(s).
+    /// `registry` is the registry's base URL (`http://127.0.0.1:8080`): http(s), or `file:///`
+    /// for a mirror in a directory.
     pub fn new(registry: &str, token: Option<String>, settings: Settings) -> Result<Client, Error> {
         let base = normalize_registry(registry)?;
+        let directory = if base.starts_with("file://") {
+            Some(directory::Directory::open(&base)?)
+        } else {
+            None
+        };
         let timeout = settings.read_timeout.min(settings.total_timeout);
         let http = reqwest::blocking::Client::builder()
             .user_agent(concat!("osops/", env!("CARGO_PKG_VERSION")))
@@ -120,7 +134,13 @@ impl Client {
             token,
             http,
             settings,
+            directory,
         })
+    }
+
+    /// Whether the registry is a directory (a `file:///` mirror) rather than a server.
+    pub fn is_directory(&self) -> bool {
+        self.directory.is_some()
     }
 
     /// The registry's base URL, without a trailing `/`.
@@ -166,6 +186,9 @@ impl Client {
         query: &SearchQuery,
         reporter: &dyn Reporter,
     ) -> Result<SearchResults, Error> {
+        if let Some(directory) = &self.directory {
+            return directory.search(query);
+        }
         let url =
             reqwest::Url::parse_with_params(&format!("{}/api/v1/assets", self.base), query.pairs())
                 .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
@@ -179,6 +202,9 @@ impl Client {
 
     /// `GET /api/v1/assets/{name}`: the typed view and the server's object as sent.
     pub fn asset(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Asset, Error> {
+        if let Some(directory) = &self.directory {
+            return directory.asset(name);
+        }
         let url = format!("{}/api/v1/assets/{name}", self.base);
         let body = self.get_bytes(&url, reporter)?;
         let raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
@@ -230,7 +256,11 @@ impl Client {
 
 impl Client {
     /// The token for a request that changes the registry; `action` names it in the error.
+    /// A directory registry has no API to send it to: refused first, whatever the token.
     fn token(&self, action: &'static str) -> Result<&str, Error> {
+        if let Some(directory) = &self.directory {
+            return Err(directory.no_api(action));
+        }
         self.token
             .as_deref()
             .filter(|t| !t.is_empty())
@@ -250,6 +280,7 @@ impl Client {
             token: Some(token),
             http: self.http.clone(),
             settings: self.settings,
+            directory: self.directory.clone(),
         }
     }
 }
@@ -295,9 +326,17 @@ pub fn parse_config(url: &str, body: &[u8]) -> Result<IndexConfig, Error> {
     decode(url, body)
 }
 
-/// Checks the registry URL (http or https) and drops a trailing `/`.
+/// Checks the registry URL (http or https, or `file:///` and an absolute path) and drops a
+/// trailing `/`.
 pub fn normalize_registry(url: &str) -> Result<String, Error> {
     let trimmed = url.trim().trim_end_matches('/');
+    if let Some(path) = trimmed.strip_prefix("file://") {
+        return if path.starts_with('/') && !path.contains(char::is_whitespace) {
+            Ok(trimmed.to_owned())
+        } else {
+            Err(Error::BadRegistryUrl(url.to_owned()))
+        };
+    }
     let rest = trimmed
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));

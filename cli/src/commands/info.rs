@@ -43,7 +43,17 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for line in describe(&asset.info, &install) {
+        // A mirror has no download counts; a zero there would be a wrong answer, not a count.
+        if client.is_directory() && line.starts_with("downloads:") {
+            continue;
+        }
         ctx.printer.data(line)?;
+    }
+    if client.is_directory() {
+        ctx.printer.note(format_args!(
+            "from the mirror at `{}`: owners, README and download counts are on the registry it was made from",
+            client.registry()
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -34,6 +34,13 @@ pub fn exec(_args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         .into());
     }
     let url = ctx.registry()?;
+    if url.starts_with("file://") {
+        return Err(UserError::new(
+            format!("`{url}` is a directory (a mirror), not a registry server: it takes no token"),
+            "log in to the registry the mirror was made from: `osops login --registry URL`",
+        )
+        .into());
+    }
     let registries = ctx.registries();
     // Where the token goes: the named registry the user chose (or `[registry] default` names),
     // else the URL, which `set_token` saves into a named registry with that URL if there is one.

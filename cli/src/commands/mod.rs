@@ -14,12 +14,14 @@ use crate::registries::Registries;
 
 pub mod cache;
 pub mod completions;
+pub mod import;
 pub mod info;
 pub mod init;
 pub mod install;
 pub mod list;
 pub mod login;
 pub mod logout;
+pub mod mirror;
 pub mod need;
 pub mod new;
 pub mod outdated;
@@ -100,6 +102,14 @@ pub enum Command {
     /// Run an installed asset's command or playbook
     #[command(after_help = run::EXAMPLES)]
     Run(run::Args),
+    /// Propose assets for an old repository of scripts, playbooks and checks (manifests go into
+    /// an overlay; the repository is only read)
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::Args),
+    /// Copy a registry (or part of it) into a directory any web server can serve, or that
+    /// osops reads as `file:///DIR`, for air-gapped clouds
+    #[command(after_help = mirror::EXAMPLES)]
+    Mirror(mirror::Args),
     /// Print a shell completion script
     #[command(after_help = completions::EXAMPLES)]
     Completions(completions::Args),
@@ -128,6 +138,8 @@ pub fn exec(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::TrustedPublisher(args) => trusted_publisher::exec(args, ctx),
         Command::Need(args) => need::exec(args, ctx),
         Command::Run(args) => run::exec(args, ctx),
+        Command::Import(args) => import::exec(args, ctx),
+        Command::Mirror(args) => mirror::exec(args, ctx),
         Command::Completions(args) => completions::exec(args, ctx),
     }
 }

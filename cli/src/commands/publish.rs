@@ -66,7 +66,14 @@ struct Upload {
 pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     // Credentials first, without the network: a CI job without them fails before packaging.
     // An unknown `--registry` name is reported as such, not as a missing token.
-    ctx.registry()?;
+    let registry = ctx.registry()?;
+    if registry.starts_with("file://") {
+        return Err(client::Error::NoApi {
+            registry,
+            what: "publishing".into(),
+        }
+        .into());
+    }
     let oidc = args.trusted.then(trusted::OidcEnv::from_env);
     let token = match &oidc {
         Some(env) => {

@@ -568,7 +568,8 @@ pub fn uninstall(home: &home::Home, name: &AssetName) -> Result<bool, Error> {
 }
 
 /// The archive's URL from the registry's `dl` template (cargo's rules: `{name}` and `{version}`
-/// markers, else `/{name}/{version}/download` appended); a relative one is on the registry.
+/// markers, else `/{name}/{version}/download` appended); a relative one is on the registry (for a
+/// directory registry, a `file:` URL inside its directory).
 pub fn download_url(
     registry: &str,
     dl: &str,
@@ -586,7 +587,11 @@ pub fn download_url(
     } else {
         url
     };
-    if !(url.starts_with("https://") || url.starts_with("http://"))
+    // A `file:` URL only from a directory registry, and only inside it: an http registry's
+    // index must never make the client read local files.
+    let inside_directory =
+        registry.starts_with("file://") && url.starts_with(&format!("{registry}/"));
+    if !(url.starts_with("https://") || url.starts_with("http://") || inside_directory)
         || url.contains(char::is_whitespace)
     {
         return Err(Error::BadDownloadUrl(url));

@@ -12,7 +12,7 @@
 pub mod apply;
 pub mod global;
 pub mod outdated;
-mod parallel;
+pub(crate) mod parallel;
 pub mod project;
 pub mod resolution;
 pub mod sources;

@@ -32,6 +32,13 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         None
     } else {
         let client = ctx.client()?;
+        if client.is_directory() {
+            return Err(crate::client::Error::NoApi {
+                registry: client.registry().to_owned(),
+                what: "importing needs".into(),
+            }
+            .into());
+        }
         if !client.has_token() {
             return Err(crate::client::Error::NoToken {
                 action: "importing",
