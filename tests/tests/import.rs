@@ -806,3 +806,47 @@ fn the_overlay_may_not_be_inside_the_repository_and_publishing_needs_a_token() {
     );
     assert_eq!(snapshot(&repo), before);
 }
+
+#[test]
+fn in_place_writes_only_a_directory_of_its_own_and_reimports_ignore_it() {
+    let ctx = TestContext::new("http://127.0.0.1:9");
+    let repo = ctx.work_dir().join("ops");
+    write_repository(&repo);
+    let before = snapshot(&repo);
+    let repo_arg = repo.to_string_lossy().to_string();
+    let report = ctx
+        .osops(&["import", &repo_arg, "--in-place", "--json"])
+        .assert_success()
+        .json();
+    let overlay = repo.join(".osops-import");
+    assert!(overlay.join("osops-import.json").is_file());
+    assert!(!ctx.work_dir().join("ops-osops-import").exists());
+    // Every original is as it was; the only new entries are under `.osops-import/`.
+    let after = snapshot(&repo);
+    let added: Vec<&PathBuf> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    assert!(!added.is_empty());
+    assert!(
+        added.iter().all(|p| p.starts_with(".osops-import")),
+        "{added:?}"
+    );
+    for (path, file) in &before {
+        assert_eq!(after.get(path), Some(file), "{}", path.display());
+    }
+    let manifests = report["assets"].as_array().expect("assets").len();
+    assert!(manifests > 0);
+
+    // Again: the same assets at the same versions, none proposed from the overlay's manifests.
+    let again = ctx
+        .osops(&["import", &repo_arg, "--in-place", "--json"])
+        .assert_success()
+        .json();
+    assert_eq!(versions(&again), versions(&report));
+    assert!(
+        !again.to_string().contains(".osops-import/"),
+        "the overlay is never scanned"
+    );
+    let refused = ctx
+        .osops(&["import", &repo_arg, "--in-place", "--out", "elsewhere"])
+        .assert_failure();
+    assert!(refused.stderr.contains("--out"), "{}", refused.stderr);
+}

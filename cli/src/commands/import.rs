@@ -11,6 +11,7 @@ Examples:
   osops import ~/src/old-ops-tools                 # manifests into ~/src/old-ops-tools-osops-import
   osops import old-ops-tools --out review/ --json  # the proposal as JSON
   osops import old-ops-tools --publish             # publish every asset that needs no human
+  osops import old-ops-tools --in-place            # manifests into old-ops-tools/.osops-import
   osops import old-ops-tools --include-credentials examples/clouds.yaml
 
 The repository is only read. Each tool gets an osops.toml in the overlay directory, at the tool's
@@ -27,8 +28,12 @@ pub struct Args {
     /// The repository to import (only read, never written)
     pub dir: PathBuf,
     /// The overlay directory for the manifests, outside DIR [default: DIR/../NAME-osops-import]
-    #[arg(long, value_name = "OVERLAY")]
+    #[arg(long, value_name = "OVERLAY", conflicts_with = "in_place")]
     pub out: Option<PathBuf>,
+    /// Write the manifests into DIR/.osops-import/ instead, to commit them with the tools (no
+    /// original file is written)
+    #[arg(long)]
+    pub in_place: bool,
     /// Publish every asset that needs no human, with the token for the registry
     #[arg(long)]
     pub publish: bool,
@@ -57,6 +62,7 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     let imported = import::run(&Options {
         source: args.dir.clone(),
         overlay: args.out.clone(),
+        in_place: args.in_place,
         include_credentials: args.include_credentials.clone(),
     })?;
     ctx.printer.status(

@@ -77,7 +77,7 @@ impl Error {
         match self {
             Error::NotADirectory(_) => Some("pass the repository's top directory".into()),
             Error::OverlayInside { .. } => Some(
-                "choose an `--out` directory outside the repository: the originals are never written to".into(),
+                "choose an `--out` directory outside the repository, or `--in-place` for `.osops-import/` inside it".into(),
             ),
             Error::NotAnOverlay(_) => Some(
                 "choose a new or empty `--out` directory, or the overlay of an earlier import".into(),
@@ -193,9 +193,17 @@ pub struct Options {
     pub source: PathBuf,
     /// The overlay; default `DIR/../NAME-osops-import`.
     pub overlay: Option<PathBuf>,
+    /// The overlay is [`IN_PLACE`] inside the repository instead (`--in-place`).
+    pub in_place: bool,
     /// Repository-relative paths of credential files to treat as ordinary files.
     pub include_credentials: Vec<String>,
 }
+
+/// The overlay of `--in-place`, inside the repository: a directory of its own, so that the
+/// manifests can be committed with the tools while no original file is written, and one
+/// `osops.toml` per tool never collides with tools that share a directory. The scan never enters
+/// it.
+pub const IN_PLACE: &str = ".osops-import";
 
 /// The overlay used when `--out` is not given: `NAME-osops-import` beside the repository.
 pub fn default_overlay(source: &Path) -> Option<PathBuf> {
@@ -210,9 +218,13 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         .ok()
         .filter(|p| p.is_dir())
         .ok_or_else(|| Error::NotADirectory(options.source.clone()))?;
-    let overlay = resolve_overlay(&source, options.overlay.as_deref())?;
+    let overlay = if options.in_place {
+        checked_overlay(source.join(IN_PLACE))?
+    } else {
+        resolve_overlay(&source, options.overlay.as_deref())?
+    };
 
-    let scan = scan::scan(&source, &BTreeSet::new())?;
+    let scan = scan::scan(&source, &BTreeSet::from([overlay.clone()]))?;
     let mut skipped = scan.skipped;
     let mut credentials = Vec::new();
     let mut excluded: BTreeMap<String, &'static str> = BTreeMap::new();
@@ -362,6 +374,12 @@ fn resolve_overlay(source: &Path, chosen: Option<&Path>) -> Result<PathBuf, Erro
             source_dir: source.to_owned(),
         });
     }
+    checked_overlay(resolved)
+}
+
+/// `resolved`, created, unless it is a directory that is neither empty nor an earlier import's
+/// overlay.
+fn checked_overlay(resolved: PathBuf) -> Result<PathBuf, Error> {
     if resolved.is_dir() && !state::path(&resolved).exists() {
         let empty = std::fs::read_dir(&resolved)
             .map_err(|e| Error::Read {
