@@ -107,9 +107,27 @@ pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::fs::write_atomic(path, bytes).map_err(io(path))
 }
 
+/// Whether `rel` can name a file a mirror writes: plain names under `index/` or `archives/`.
+fn is_mirror_file(rel: &str) -> bool {
+    let mut parts = rel.split('/');
+    let top = matches!(parts.next(), Some(INDEX_DIR | ARCHIVES_DIR));
+    let below: Vec<&str> = parts.collect();
+    let plain = |part: &&str| !part.is_empty() && !part.starts_with('.') && !part.contains('\\');
+    top && !below.is_empty() && below.iter().all(plain)
+}
+
 /// Removes the file `rel` of the mirror and the directories it leaves empty (up to `index/` or
-/// `archives/`); its size, or `None` when it was already gone.
+/// `archives/`); its size, or `None` when it was already gone. `rel` comes from `mirror.json`,
+/// which travels with the mirror and may have been edited: a path that no mirror writes is
+/// refused, so a hostile record cannot make a run delete anything outside `index/` and
+/// `archives/`.
 pub(super) fn remove(dir: &Path, rel: &str) -> Result<Option<u64>, Error> {
+    if !is_mirror_file(rel) {
+        return Err(Error::BadRecord {
+            path: dir.join(RECORD_FILE),
+            message: format!("it lists `{rel}`, which no mirror writes; nothing was removed"),
+        });
+    }
     let path = dir.join(rel);
     let size = match std::fs::symlink_metadata(&path) {
         Ok(meta) if meta.is_file() => meta.len(),
@@ -133,6 +151,32 @@ pub(super) fn remove(dir: &Path, rel: &str) -> Result<Option<u64>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_cannot_remove_anything_outside_the_mirror_layout() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mirror = dir.path().join("mirror");
+        write(&dir.path().join("precious"), b"x").expect("write");
+        write(&mirror.join("index/config.json"), b"{}").expect("write");
+        for rel in [
+            "../precious",
+            "index/../../precious",
+            "/etc/passwd",
+            "mirror.json",
+            "index",
+            "index/",
+            "index//x",
+            "archives/.hidden",
+            "elsewhere/file",
+        ] {
+            let refused = remove(&mirror, rel).expect_err(rel);
+            assert!(matches!(refused, Error::BadRecord { .. }), "{rel}");
+        }
+        assert!(dir.path().join("precious").is_file());
+        assert!(mirror.join("index/config.json").is_file());
+        assert!(is_mirror_file("index/config.json"));
+        assert!(is_mirror_file("archives/a/a-1.osops"));
+    }
 
     #[test]
     fn removals_tidy_empty_directories_but_keep_the_layout() {
