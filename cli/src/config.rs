@@ -321,13 +321,13 @@ impl ConfigFile {
                     let Value::String(url) = url else {
                         return Err(self.shape(
                             format!("{}.url", entry_key(key)),
-                            "a string: the registry's http:// or https:// URL",
+                            "a string: the registry's http://, https:// or file:/// URL",
                         ));
                     };
                     let url = registry_key(url).map_err(|_| {
                         self.shape(
                             format!("{}.url", entry_key(key)),
-                            "an http:// or https:// URL",
+                            "an http://, https:// or file:/// URL",
                         )
                     })?;
                     Some(url)
@@ -336,7 +336,7 @@ impl ConfigFile {
                 None if is_registry_name(key) => {
                     return Err(self.shape(
                         format!("{}.url", entry_key(key)),
-                        "set to the registry's http:// or https:// URL: \
+                        "set to the registry's http://, https:// or file:/// URL: \
                          a table named like this one is a named registry",
                     ));
                 }

@@ -63,7 +63,7 @@ impl Registries {
                         path,
                         key: "registry.default".into(),
                         expected: "the name of a registry under `[registries]`, \
-                               or an http:// or https:// URL",
+                               or an http://, https:// or file:/// URL",
                     })?;
         }
         Ok(registries)

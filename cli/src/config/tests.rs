@@ -440,7 +440,7 @@ fn malformed_registries_are_reported_by_key_without_values() {
         (
             "[registries.internal]\nurl = \"ftp://osops_SECRET.example.org\"\n",
             "registries.internal.url",
-            "http:// or https://",
+            "http://, https:// or file:///",
         ),
         (
             "[registries.Internal]\nurl = \"https://i.example.org\"\n",
