@@ -6,6 +6,8 @@ mod direct;
 mod install;
 mod load;
 mod mirror;
+// One nginx launcher for the benchmark and the air-gapped test (osops-tests' `nginx` module).
+#[path = "../../tests/src/nginx.rs"]
 mod nginx;
 mod registry;
 mod report;
@@ -295,7 +297,7 @@ fn main() -> anyhow::Result<()> {
     // --- memory -------------------------------------------------------------------------------
     let mut memory = Row::new("peak RSS during the loads", "MiB", false);
     memory.osops = rss::peak_rss(registry.pid()).map(mib);
-    memory.nginx = Some(nginx.peak_rss_mib());
+    memory.nginx = Some(rss::peak_rss_mib(&nginx.pids()));
     memory.verdaccio = verdaccio
         .as_ref()
         .and_then(|v| rss::peak_rss(v.pid()))

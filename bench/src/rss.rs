@@ -15,6 +15,14 @@ pub fn reset_peak(pid: u32) -> std::io::Result<()> {
     std::fs::write(format!("/proc/{pid}/clear_refs"), "5")
 }
 
+/// The peak RSS of `pids` together (a server's master and workers), in MiB.
+pub fn peak_rss_mib(pids: &[u32]) -> f64 {
+    pids.iter()
+        .filter_map(|pid| peak_rss(*pid))
+        .map(crate::mib)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -192,7 +192,7 @@ pub fn run(
 
     let mut memory = Row::new("peak RSS during the loads", "MiB", false);
     memory.osops = rss::peak_rss(registry.pid()).map(mib);
-    memory.nginx = Some(nginx.peak_rss_mib());
+    memory.nginx = Some(rss::peak_rss_mib(&nginx.pids()));
     rows.push(memory);
 
     // --- the table --------------------------------------------------------------------------------

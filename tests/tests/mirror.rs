@@ -416,8 +416,8 @@ fn nginx_serves_a_mirror_that_installs_with_the_registry_stopped() {
     mirror(&live, &dir, &[]);
     drop(registry);
 
-    let nginx = Nginx::start(&dir).unwrap_or_else(|e| {
-        panic!("OSOPS_TEST_NGINX is set, but nginx cannot serve the mirror: {e}")
+    let nginx = Nginx::start(&dir, &work.path().join("nginx")).unwrap_or_else(|e| {
+        panic!("OSOPS_TEST_NGINX is set, but nginx cannot serve the mirror: {e:#}")
     });
     let at_root = TestContext::new(&format!("{}/", nginx.url()));
     at_root.osops(&install).assert_success();

@@ -35,24 +35,31 @@ impl Filters {
     pub fn keeps(&self, entry: &IndexEntry) -> bool {
         self.keeps_dependency(entry)
             && self.kind.is_none_or(|k| entry.kind == k)
-            && self
-                .service
-                .as_deref()
-                .is_none_or(|s| entry.services.iter().any(|have| have == s))
-            && self
-                .release
-                .as_deref()
-                .is_none_or(|r| release_matches(entry.releases.as_deref(), r))
-            && self
-                .need
-                .as_deref()
-                .is_none_or(|n| entry.needs.iter().any(|have| have == n))
+            && has_facets(
+                entry,
+                self.service.as_deref(),
+                self.release.as_deref(),
+                self.need.as_deref(),
+            )
     }
 
     /// Whether a version of a dependency is mirrored: any that is not yanked (or any at all).
     pub fn keeps_dependency(&self, entry: &IndexEntry) -> bool {
         self.include_yanked || !entry.yanked
     }
+}
+
+/// Whether `entry` touches `service`, supports `release` and answers `need`, each where asked:
+/// the filters a mirror is made with and the ones its search answers.
+pub fn has_facets(
+    entry: &IndexEntry,
+    service: Option<&str>,
+    release: Option<&str>,
+    need: Option<&str>,
+) -> bool {
+    service.is_none_or(|s| entry.services.iter().any(|have| have == s))
+        && release.is_none_or(|r| release_matches(entry.releases.as_deref(), r))
+        && need.is_none_or(|n| entry.needs.iter().any(|have| have == n))
 }
 
 /// Whether a version declaring `range` (none: every release) supports `release`, as the

@@ -15,7 +15,7 @@ use osops_index::{AssetName, IndexEntry, openstack};
 use super::super::{Asset, AssetInfo, Error, MAX_JSON_BODY, SearchHit, SearchQuery, SearchResults};
 use super::Directory;
 use crate::mirror::record::{RECORD_FILE, Record};
-use crate::mirror::select::release_matches;
+use crate::mirror::select::has_facets;
 
 const DEFAULT_PER_PAGE: u32 = 20;
 const MAX_PER_PAGE: u32 = 100;
@@ -246,18 +246,12 @@ impl Filters {
                 .kind
                 .as_deref()
                 .is_none_or(|k| entry.kind.as_str() == k)
-            && self
-                .service
-                .as_deref()
-                .is_none_or(|s| entry.services.iter().any(|have| have == s))
-            && self
-                .release
-                .as_deref()
-                .is_none_or(|r| release_matches(entry.releases.as_deref(), r))
-            && self
-                .need
-                .as_deref()
-                .is_none_or(|n| entry.needs.iter().any(|have| have == n))
+            && has_facets(
+                entry,
+                self.service.as_deref(),
+                self.release.as_deref(),
+                self.need.as_deref(),
+            )
     }
 }
 
@@ -321,7 +315,7 @@ mod tests {
         assert!(release("antelope").accept(&e, ""));
         assert!(!release("dalmatian").accept(&e, ""));
         assert!(
-            release_matches(None, "dalmatian"),
+            crate::mirror::select::release_matches(None, "dalmatian"),
             "no range: every release"
         );
         let service = |s: &str| Filters {
