@@ -1,6 +1,7 @@
 //! Air-gapped mirrors through the real binaries: `osops mirror DIR` from the real registry, then
-//! installs, search and info from `file:///DIR` (and from nginx serving DIR) with the registry
-//! stopped; incremental re-runs; names with their dependency closure; filters; yanked versions.
+//! installs, search, info and needs from `file:///DIR`, from a plain HTTP server and from nginx
+//! serving DIR, with the registry stopped; incremental re-runs (trusting recorded stamps, or
+//! `--verify`); names with their dependency closure; filters; yanked versions.
 //! The guide is docs/guides/air-gapped.md.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use osops_index::{AssetName, Manifest, index_path};
 use osops_tests::assets::{publish_with_deps, tree_contents};
 use osops_tests::nginx::{Nginx, SUB_PATH};
-use osops_tests::{TestContext, TestRegistry, examples_dir, walk};
+use osops_tests::{StaticRegistry, TestContext, TestRegistry, examples_dir, walk};
 use serde_json::Value;
 
 /// Demo assets installed from the live registry and from the mirror.
@@ -63,6 +64,16 @@ fn mirrored(dir: &Path) -> BTreeSet<String> {
         })
         .filter(|rel| rel != "mirror.json" && rel != ".osops-mirror.lock")
         .collect()
+}
+
+/// The files every mirror holds beside its index files and archives.
+fn index_documents() -> [String; 3] {
+    [
+        "index/catalog.json",
+        "index/config.json",
+        "index/needs.json",
+    ]
+    .map(str::to_owned)
 }
 
 /// The files a mirror holds for `name@version`: its index file and its archive.
@@ -126,7 +137,7 @@ fn a_mirror_installs_the_same_files_with_the_registry_stopped_and_updates_increm
         .iter()
         .flat_map(|(name, m)| files_of(name, &m.asset.version.to_string()))
         .collect();
-    expected.extend(["index/config.json".into(), "index/needs.json".into()]);
+    expected.extend(index_documents());
     assert_eq!(
         mirrored(&dir),
         expected,
@@ -225,7 +236,7 @@ fn a_mirror_installs_the_same_files_with_the_registry_stopped_and_updates_increm
     assert!(
         refused
             .stderr
-            .contains("is a directory (a mirror), not a registry server"),
+            .contains("is a mirror, not a registry server"),
         "{}",
         refused.stderr
     );
@@ -277,6 +288,33 @@ fn a_mirror_installs_the_same_files_with_the_registry_stopped_and_updates_increm
         .assert_success();
     assert!(human.stderr.contains("nothing changed"), "{}", human.stderr);
 
+    // An archive changed behind the record's back, its size and mtime put back: a plain run
+    // trusts the recorded stamp (no archive is read), `--verify` hashes and repairs it.
+    let archive = dir.join(&files_of("nova-evacuate-host", "1.2.0")[1]);
+    let good = std::fs::read(&archive).expect("archive");
+    let mtime = std::fs::metadata(&archive)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    let mut bad = good.clone();
+    bad[good.len() / 2] ^= 0xff;
+    std::fs::write(&archive, &bad).expect("tamper");
+    std::fs::File::options()
+        .write(true)
+        .open(&archive)
+        .and_then(|f| f.set_modified(mtime))
+        .expect("restore mtime");
+    let trusted = mirror(&ctx, &dir, &[]);
+    assert_eq!(trusted["archives"]["updated"], 0, "{trusted}");
+    assert_eq!(std::fs::read(&archive).expect("archive"), bad);
+    let verified = mirror(&ctx, &dir, &["--verify"]);
+    assert_eq!(verified["archives"]["updated"], 1, "{verified}");
+    assert_eq!(
+        verified["archives"]["unchanged"],
+        manifests.len() - 1,
+        "{verified}"
+    );
+    assert_eq!(std::fs::read(&archive).expect("archive"), good);
+
     // A filter: only the checks, and exactly their files.
     let checks_dir = work.path().join("checks");
     let summary = mirror(&ctx, &checks_dir, &["--kind", "check"]);
@@ -285,7 +323,7 @@ fn a_mirror_installs_the_same_files_with_the_registry_stopped_and_updates_increm
         .iter()
         .flat_map(|name| files_of(name, &manifests[*name].asset.version.to_string()))
         .collect();
-    expected.extend(["index/config.json".into(), "index/needs.json".into()]);
+    expected.extend(index_documents());
     assert_eq!(mirrored(&checks_dir), expected);
 }
 
@@ -300,10 +338,7 @@ fn names_bring_their_dependencies_yanked_versions_come_on_request_and_removals_a
     publish_with_deps(&ctx, "other-tool", "1.0.0", &[]);
     let work = tempfile::tempdir().expect("tempdir");
     let dir = work.path().join("mirror");
-    let base = BTreeSet::from([
-        "index/config.json".to_owned(),
-        "index/needs.json".to_owned(),
-    ]);
+    let base = BTreeSet::from(index_documents());
 
     // A name brings its dependencies, without their yanked versions.
     let first = mirror(&ctx, &dir, &["ops-tool"]);
@@ -343,7 +378,7 @@ fn names_bring_their_dependencies_yanked_versions_come_on_request_and_removals_a
     assert_eq!(second["archives"]["added"], 1, "{second}");
     assert_eq!(second["archives"]["unchanged"], 2, "{second}");
     assert_eq!(second["index_files"]["updated"], 1, "{second}");
-    assert_eq!(second["index_files"]["unchanged"], 3, "{second}");
+    assert_eq!(second["index_files"]["unchanged"], 4, "{second}");
     let lines = std::fs::read_to_string(&lib_index).expect("index file");
     let yanked: Vec<bool> = lines
         .lines()
@@ -400,6 +435,129 @@ fn names_bring_their_dependencies_yanked_versions_come_on_request_and_removals_a
     );
 }
 
+/// Serves every file of the mirror at `dir` (its `config.json` too) from a plain HTTP server
+/// that knows nothing else: every other path is a 404, as from any static web server.
+fn serve_files(dir: &Path) -> StaticRegistry {
+    let server = StaticRegistry::start();
+    for path in walk(dir) {
+        let rel = path.strip_prefix(dir).expect("below the mirror");
+        server.put(
+            &format!("/{}", rel.to_string_lossy()),
+            std::fs::read(&path).expect("read"),
+        );
+    }
+    server
+}
+
+/// `osops ARGS --json` in `ctx`.
+#[track_caller]
+fn json_of(ctx: &TestContext, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    ctx.osops(&all).assert_success().json()
+}
+
+#[test]
+fn a_served_mirror_answers_search_info_and_needs_as_its_directory_does() {
+    let registry = demo_registry();
+    let live = TestContext::new(registry.url());
+    let work = tempfile::tempdir().expect("tempdir");
+    let dir = work.path().join("mirror");
+    mirror(&live, &dir, &[]);
+    let live_needs = json_of(&live, &["need", "list", "--per-page", "100"]);
+    drop(registry);
+
+    let server = serve_files(&dir);
+    let served = TestContext::new(server.url()).with_token("osops_not_sent_anywhere");
+    let local = TestContext::new(&file_url(&dir));
+    let queries: [&[&str]; 7] = [
+        &["search", "evacuate"],
+        &["search", "--kind", "check", "--service", "rabbitmq"],
+        &["info", "nova-evacuate-host"],
+        &["need", "list", "--per-page", "100"],
+        &["need", "list", "--unanswered"],
+        &["need", "list", "fernet", "--service", "keystone"],
+        &["need", "show", "drain-compute-host"],
+    ];
+    for query in queries {
+        let mut answers = [json_of(&served, query), json_of(&local, query)];
+        for answer in &mut answers {
+            // `info` and `need show` name the mirror they read, which differs.
+            answer.as_object_mut().map(|o| o.remove("mirror"));
+        }
+        assert_eq!(answers[0], answers[1], "{query:?}");
+        assert_ne!(answers[0], Value::Null, "{query:?}");
+    }
+
+    let found = json_of(&served, &["search", "evacuate"]);
+    assert_eq!(
+        names_in(&found),
+        BTreeSet::from(["nova-evacuate-host".into()])
+    );
+    let info = json_of(&served, &["info", "nova-evacuate-host"]);
+    assert_eq!(info["latest"], "1.2.0");
+    // Every need of the registry, each answered by what the mirror holds (all of the demo).
+    let needs = json_of(&served, &["need", "list", "--per-page", "100"]);
+    let summary = |list: &Value| -> BTreeMap<String, (Value, Value)> {
+        list["needs"]
+            .as_array()
+            .expect("needs")
+            .iter()
+            .map(|n| {
+                let id = n["id"].as_str().expect("id").to_owned();
+                (id, (n["status"].clone(), n["answers"].clone()))
+            })
+            .collect()
+    };
+    assert_eq!(needs["total"], live_needs["total"]);
+    assert_eq!(summary(&needs), summary(&live_needs));
+    let drain = json_of(&served, &["need", "show", "drain-compute-host"]);
+    let answers: Vec<&str> = drain["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .map(|a| a["name"].as_str().expect("name"))
+        .collect();
+    assert!(answers.contains(&"nova-evacuate-host"), "{drain}");
+    let human = served
+        .osops(&["need", "show", "drain-compute-host"])
+        .assert_success();
+    assert!(
+        human.stdout.contains("nova-evacuate-host"),
+        "{}",
+        human.stdout
+    );
+
+    // Installs work as from the directory; writes are refused as writes to a mirror.
+    served
+        .osops(&["install", "nova-evacuate-host"])
+        .assert_success();
+    let vote = served
+        .osops(&["need", "vote", "drain-compute-host"])
+        .assert_failure();
+    assert!(
+        vote.stderr.contains("is a mirror, not a registry server"),
+        "{}",
+        vote.stderr
+    );
+    let missing = served.osops(&["info", "no-such-tool"]).assert_failure();
+    assert!(
+        missing.stderr.contains("no asset named `no-such-tool`"),
+        "{}",
+        missing.stderr
+    );
+
+    // A mirror of the served mirror (for an enclave further in) is the same, file for file.
+    let inner = work.path().join("inner");
+    mirror(&served, &inner, &[]);
+    let files = mirrored(&dir);
+    assert_eq!(mirrored(&inner), files);
+    for rel in &files {
+        let read = |root: &Path| std::fs::read(root.join(rel)).expect("read");
+        assert!(read(&inner) == read(&dir), "{rel} differs");
+    }
+}
+
 #[test]
 fn nginx_serves_a_mirror_that_installs_with_the_registry_stopped() {
     if std::env::var_os("OSOPS_TEST_NGINX").is_none() {
@@ -437,5 +595,30 @@ fn nginx_serves_a_mirror_that_installs_with_the_registry_stopped() {
     assert_eq!(
         installed(&at_sub, "nova-evacuate-host"),
         installed(&live, "nova-evacuate-host")
+    );
+    // Search, info and needs from the served files; a publish is refused as one to a mirror.
+    let found = json_of(&at_sub, &["search", "evacuate"]);
+    assert_eq!(
+        names_in(&found),
+        BTreeSet::from(["nova-evacuate-host".into()])
+    );
+    assert_eq!(
+        json_of(&at_root, &["info", "nova-evacuate-host"])["latest"],
+        "1.2.0"
+    );
+    let drain = json_of(&at_root, &["need", "show", "drain-compute-host"]);
+    assert_eq!(drain["status"], "addressed", "{drain}");
+    let example = examples_dir().join("nova-evacuate-host");
+    let publish = at_root
+        .with_token("osops_not_sent_anywhere")
+        .osops(&["publish", &example.to_string_lossy()])
+        .assert_failure();
+    assert!(
+        publish
+            .stderr
+            .contains("is a mirror, not a registry server"),
+        "{}\n{}",
+        publish.stderr,
+        nginx.logs()
     );
 }

@@ -4,11 +4,10 @@
 //! The client reads the very paths it would request over HTTP — `index/config.json`, the index
 //! files, the archives at the URLs `dl` gives — from the directory instead, so everything above
 //! it (the download cache, checksum checks, locks, receipts) works unchanged: an archive from a
-//! mirror is hashed and verified exactly as one from a server. There is no API: search and the
-//! asset view are answered from the index files ([`views`]), and every request that would need a
-//! registry server is refused with [`Error::NoApi`], which says where to send it instead.
-
-mod views;
+//! mirror is hashed and verified exactly as one from a server. There is no API: search, the
+//! asset view and the needs are answered from the mirror's files
+//! ([`super::mirror_views`]), and every request that would need a registry server is refused
+//! with [`Error::NoApi`], which says where to send it instead.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};

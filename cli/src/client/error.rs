@@ -14,12 +14,13 @@ pub enum Error {
     },
     #[error("registry URL `{0}` is not an http://, https:// or file:/// URL")]
     BadRegistryUrl(String),
-    /// A directory registry (`file:///…`, a mirror) was asked for something only a registry
-    /// server's API can do.
-    #[error(
-        "`{registry}` is a directory (a mirror), not a registry server: it has no API for {what}"
-    )]
+    /// A mirror (a `file:///` directory, or one a web server serves) was asked for something
+    /// only a registry server's API can do.
+    #[error("`{registry}` is a mirror, not a registry server: it has no API for {what}")]
     NoApi { registry: String, what: String },
+    /// A mirror without `index/catalog.json` (made before mirrors had one) cannot be searched.
+    #[error("the mirror `{registry}` has no `index/catalog.json` to search")]
+    NoCatalog { registry: String },
     /// A `file:///` registry whose directory has no `index/config.json`.
     #[error("`{}` is not an osops mirror: it has no `index/config.json`", .dir.display())]
     NotAMirror { dir: std::path::PathBuf },
@@ -120,9 +121,14 @@ impl Error {
                 "use a URL such as `https://osops.example.org`, or `file:///srv/osops-mirror` for a mirror on disk".into(),
             ),
             Error::NoApi { .. } => Some(
-                "search, info and install work on a mirror; publishing, yanking, owners, tokens, \
-                 logins and needs go to the registry the mirror was made from: pass its URL with \
-                 `--registry`".into(),
+                "search, info, install and need list/show work on a mirror; publishing, yanking, \
+                 owners, tokens, logins, votes and new needs go to the registry the mirror was \
+                 made from: pass its URL with `--registry`".into(),
+            ),
+            Error::NoCatalog { .. } => Some(
+                "it was made by an older osops: run `osops mirror DIR` into it again (from the \
+                 registry it came from) to add the catalog; installs work without it"
+                    .into(),
             ),
             Error::NotAMirror { .. } => Some(
                 "check the path (is the disk mounted?), or make a mirror with `osops mirror DIR` \

@@ -95,6 +95,23 @@ impl Client {
         .map(|(_, body)| body)
     }
 
+    /// GET `url` (retried) and return its body, at most `max` bytes: for the one document that
+    /// may be larger than [`MAX_JSON_BODY`], a mirror's catalog.
+    pub(super) fn get_capped(
+        &self,
+        url: &str,
+        max: u64,
+        reporter: &dyn Reporter,
+    ) -> Result<Vec<u8>, Error> {
+        if let Some(directory) = self.local(url) {
+            return directory.read(url, max);
+        }
+        self.send_capped(url, Policy::Idempotent, max, reporter, || {
+            self.http.get(url)
+        })
+        .map(|(_, body)| body)
+    }
+
     /// A conditional GET of `url` (retried): with `etag`, sends `If-None-Match` and a `304` comes
     /// back as [`Revalidated::NotModified`]; otherwise the body (at most [`MAX_JSON_BODY`] bytes)
     /// and the answer's `ETag`, if any. Error statuses (404 included) are errors, as for every GET.
@@ -154,6 +171,23 @@ impl Client {
         reporter: &dyn Reporter,
         make: impl Fn() -> RequestBuilder,
     ) -> Result<(u16, Vec<u8>), Error> {
+        let result = self.send_capped(url, policy, MAX_JSON_BODY, reporter, make);
+        if policy == Policy::Idempotent {
+            result
+        } else {
+            self.unless_mirror(url, result)
+        }
+    }
+
+    /// [`Client::send`] with a body of at most `max` bytes.
+    fn send_capped(
+        &self,
+        url: &str,
+        policy: Policy,
+        max: u64,
+        reporter: &dyn Reporter,
+        make: impl Fn() -> RequestBuilder,
+    ) -> Result<(u16, Vec<u8>), Error> {
         if let Some(directory) = self.local(url) {
             return Err(directory.no_api(format!("`{url}`")));
         }
@@ -164,7 +198,7 @@ impl Client {
             };
             let status = resp.status().as_u16();
             let mut body = Vec::new();
-            match read_body(url, resp, MAX_JSON_BODY, deadline, |chunk| {
+            match read_body(url, resp, max, deadline, |chunk| {
                 body.extend_from_slice(chunk);
                 Ok(())
             }) {
@@ -172,6 +206,20 @@ impl Client {
                 Err(attempt) => attempt,
             }
         })
+    }
+
+    /// A write's `result`, unless it was refused (404, 405) by a web server serving a mirror:
+    /// then the error says the registry is a mirror, not "405 Not Allowed".
+    fn unless_mirror<T>(&self, url: &str, result: Result<T, Error>) -> Result<T, Error> {
+        match result {
+            Err(e) if matches!(e.status(), Some(404 | 405)) && self.is_mirror(&super::Silent) => {
+                Err(Error::NoApi {
+                    registry: self.base.clone(),
+                    what: format!("`{url}`"),
+                })
+            }
+            result => result,
+        }
     }
 
     /// Sends a request once (no retry) and returns its success status and body: some answers
@@ -185,7 +233,7 @@ impl Client {
             return Err(directory.no_api(format!("`{url}`")));
         }
         let mut request = Some(request);
-        self.with_retries(url, Policy::Once, &super::Silent, |deadline| {
+        let result = self.with_retries(url, Policy::Once, &super::Silent, |deadline| {
             let Some(request) = request.take() else {
                 return Attempt::Fail(Error::Decode {
                     url: url.to_owned(),
@@ -205,7 +253,8 @@ impl Client {
                 Ok(_) => Attempt::Done((status, body)),
                 Err(attempt) => attempt,
             }
-        })
+        });
+        self.unless_mirror(url, result)
     }
 
     /// Streams `url` into `dest` (emptied first, and again before each retry), at most `max`

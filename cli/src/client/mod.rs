@@ -25,6 +25,7 @@ mod accounts;
 mod directory;
 mod error;
 mod http;
+mod mirror_views;
 mod needs;
 mod trusted;
 mod types;
@@ -186,36 +187,35 @@ impl Client {
         query: &SearchQuery,
         reporter: &dyn Reporter,
     ) -> Result<SearchResults, Error> {
-        if let Some(directory) = &self.directory {
-            return directory.search(query);
-        }
-        let url =
-            reqwest::Url::parse_with_params(&format!("{}/api/v1/assets", self.base), query.pairs())
+        self.or_mirror(
+            reporter,
+            || {
+                let url = reqwest::Url::parse_with_params(
+                    &format!("{}/api/v1/assets", self.base),
+                    query.pairs(),
+                )
                 .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
                 .to_string();
-        let body = self.get_bytes(&url, reporter)?;
-        serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            url,
-            message: e.to_string(),
-        })
+                let body = self.get_bytes(&url, reporter)?;
+                decode(&url, &body)
+            },
+            || self.mirror_search(query, reporter),
+        )
     }
 
     /// `GET /api/v1/assets/{name}`: the typed view and the server's object as sent.
     pub fn asset(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Asset, Error> {
-        if let Some(directory) = &self.directory {
-            return directory.asset(name);
-        }
-        let url = format!("{}/api/v1/assets/{name}", self.base);
-        let body = self.get_bytes(&url, reporter)?;
-        let raw: serde_json::Value = serde_json::from_slice(&body).map_err(|e| Error::Decode {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
-        let info: AssetInfo = serde_json::from_value(raw.clone()).map_err(|e| Error::Decode {
-            url,
-            message: e.to_string(),
-        })?;
-        Ok(Asset { info, raw })
+        self.or_mirror(
+            reporter,
+            || {
+                let url = format!("{}/api/v1/assets/{name}", self.base);
+                let body = self.get_bytes(&url, reporter)?;
+                let raw: serde_json::Value = decode(&url, &body)?;
+                let info: AssetInfo = decode(&url, raw.to_string().as_bytes())?;
+                Ok(Asset { info, raw })
+            },
+            || self.mirror_asset(name, reporter),
+        )
     }
 
     /// `PUT /api/v1/assets` with the archive's bytes; with `dry_run`, `?dry_run=true`: every check

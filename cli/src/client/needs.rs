@@ -17,22 +17,36 @@ impl Client {
         query: &NeedQuery,
         reporter: &dyn Reporter,
     ) -> Result<NeedList, Error> {
-        let url =
-            reqwest::Url::parse_with_params(&format!("{}/api/v1/needs", self.base), query.pairs())
+        self.or_mirror(
+            reporter,
+            || {
+                let url = reqwest::Url::parse_with_params(
+                    &format!("{}/api/v1/needs", self.base),
+                    query.pairs(),
+                )
                 .map_err(|_| Error::BadRegistryUrl(self.base.clone()))?
                 .to_string();
-        let body = self.get_bytes(&url, reporter)?;
-        let raw: serde_json::Value = decode(&url, &body)?;
-        let mut list: NeedList = from_value(&url, &raw)?;
-        list.raw = raw;
-        Ok(list)
+                let body = self.get_bytes(&url, reporter)?;
+                let raw: serde_json::Value = decode(&url, &body)?;
+                let mut list: NeedList = from_value(&url, &raw)?;
+                list.raw = raw;
+                Ok(list)
+            },
+            || self.mirror_needs(query, reporter),
+        )
     }
 
     /// `GET /api/v1/needs/{id}`: the need with its answers.
     pub fn get_need(&self, id: &AssetName, reporter: &dyn Reporter) -> Result<Need, Error> {
-        let url = format!("{}/api/v1/needs/{id}", self.base);
-        let body = self.get_bytes(&url, reporter)?;
-        need(&url, &body)
+        self.or_mirror(
+            reporter,
+            || {
+                let url = format!("{}/api/v1/needs/{id}", self.base);
+                let body = self.get_bytes(&url, reporter)?;
+                need(&url, &body)
+            },
+            || self.mirror_need(id, reporter),
+        )
     }
 
     /// `POST /api/v1/needs`: files a new need; `409` if the id exists.

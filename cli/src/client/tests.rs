@@ -76,6 +76,10 @@ fn client_errors_are_not_retried_and_carry_the_detail() {
         "GET /api/v1/assets/nova-tools",
         vec![Reply::problem(404, "no asset `nova-tools`")],
     );
+    server.route(
+        "GET /index/config.json",
+        vec![Reply::json(200, &config_json())],
+    );
     let client = Client::new(&server.url, None, fast()).expect("client");
     let name = osops_index::AssetName::parse("nova-tools").expect("name");
     let err = client.asset(&name, &Silent).expect_err("404");
@@ -84,7 +88,11 @@ fn client_errors_are_not_retried_and_carry_the_detail() {
         err.to_string(),
         "the registry answered 404: no asset `nova-tools`"
     );
-    assert_eq!(server.requests().len(), 1);
+    assert_eq!(
+        server.requests(),
+        ["GET /api/v1/assets/nova-tools", "GET /index/config.json"],
+        "once each: a 404 asks config.json whether the registry is a mirror, and it names an API"
+    );
 }
 
 #[test]

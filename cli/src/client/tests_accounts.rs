@@ -147,12 +147,19 @@ fn list_tokens_gets_with_the_bearer_and_revoke_deletes_by_id() {
         [
             "GET /api/v1/tokens",
             "DELETE /api/v1/tokens/7",
-            "DELETE /api/v1/tokens/8"
-        ]
+            "DELETE /api/v1/tokens/8",
+            "GET /index/config.json",
+        ],
+        "a refused write asks whether the registry is a mirror"
     );
     assert!(
-        seen.iter()
+        seen[..3]
+            .iter()
             .all(|s| s.authorization.as_deref() == Some("Bearer osops_me"))
+    );
+    assert_eq!(
+        seen[3].authorization, None,
+        "the token goes only to the API"
     );
 }
 

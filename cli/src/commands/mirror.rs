@@ -57,6 +57,10 @@ pub struct Args {
         value_name = "N"
     )]
     pub jobs: usize,
+    /// Hash every archive already in the mirror, instead of trusting those whose size and
+    /// modification time are what the last run recorded
+    #[arg(long)]
+    pub verify: bool,
     /// Print the summary as JSON on stdout
     #[arg(long)]
     pub json: bool,
@@ -146,6 +150,7 @@ fn options(args: &Args, ctx: &Context) -> anyhow::Result<Options> {
         },
         base_url,
         jobs: args.jobs,
+        verify: args.verify,
     })
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use super::Error;
 use super::layout::{ARCHIVES_DIR, INDEX_DIR};
-use super::record::{RECORD_FILE, Record};
+use super::record::{RECORD_FILE, Record, Stamp};
 
 /// Held while a run writes the mirror.
 const LOCK_FILE: &str = ".osops-mirror.lock";
@@ -100,6 +100,25 @@ pub(super) fn sha256_of(path: &Path) -> Result<Option<String>, Error> {
         Err(_) if path.is_dir() => Ok(None),
         Err(e) => Err(io(path)(e)),
     }
+}
+
+/// The size and modification time of the file at `path`, `None` when there is no file there.
+pub(super) fn stamp_of(path: &Path) -> Result<Option<Stamp>, Error> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => meta,
+        Ok(_) => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(path)(e)),
+    };
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| u64::try_from(d.as_nanos()).ok());
+    Ok(mtime_ns.map(|mtime_ns| Stamp {
+        size: meta.len(),
+        mtime_ns,
+    }))
 }
 
 /// Writes `path` atomically, mode 0644.

@@ -2,16 +2,18 @@
 //! serve as-is, or that `osops` reads straight from disk as a `file:///` registry.
 //!
 //! [`run`] reads the registry ([`source`]), chooses the assets and versions ([`select`]), lays
-//! the files out where a client will ask for them ([`layout`]), and writes only what changed
-//! ([`plan`]), recording what it wrote in `mirror.json` ([`record`]).
+//! the files out where a client will ask for them ([`layout`]) with a listing in place of the
+//! search API ([`catalog`]), and writes only what changed ([`plan`]), recording what it wrote in
+//! `mirror.json` ([`record`]).
 //!
 //! Order is what keeps a mirror usable when a run is interrupted: archives first (each a
 //! `.download-` file renamed into place once its sha256 is the index's `cksum`, through the
-//! download cache's own code), then the index files that list them, then `config.json` and the
-//! needs catalog, then removals, and the record last. At every point, every version an index
+//! download cache's own code), then the index files that list them, then `config.json`, the
+//! catalog and the needs catalog, then removals, and the record last. At every point, every version an index
 //! file lists has its archive under its final name; nothing under a final name is partial. A
 //! lock file keeps two runs from writing one mirror at once.
 
+pub mod catalog;
 mod fsops;
 pub mod layout;
 pub mod plan;
@@ -42,6 +44,8 @@ pub struct Options {
     pub base_url: Option<String>,
     /// Downloads (and index reads) at once.
     pub jobs: usize,
+    /// Hash every archive already in the mirror, even those the record says are unchanged.
+    pub verify: bool,
 }
 
 /// What a run did, for the summary and `--json`.
@@ -54,7 +58,7 @@ pub struct Summary {
     pub assets: u64,
     pub versions: u64,
     pub archives: Counts,
-    /// Index files, `config.json` and `needs.json`.
+    /// Index files, `config.json`, `catalog.json` and `needs.json`.
     pub index_files: Counts,
     /// Bytes of archives downloaded by this run.
     pub downloaded_bytes: u64,
@@ -156,7 +160,7 @@ pub fn run(
         // next run recognises as its own and completes.
         let started = Record {
             v: RECORD_VERSION,
-            source: client.registry().to_owned(),
+            source: record::without_credentials(client.registry()),
             ..Record::default()
         };
         let bytes = serde_json::to_vec_pretty(&started).map_err(|e| fsops::io(&dir)(e.into()))?;
@@ -193,7 +197,7 @@ pub fn run(
 
     let mut record = Record {
         v: RECORD_VERSION,
-        source: client.registry().to_owned(),
+        source: record::without_credentials(client.registry()),
         selection: record::Selection {
             names: options.names.iter().map(ToString::to_string).collect(),
             kind: options.filters.kind.map(|k| k.to_string()),
@@ -205,7 +209,7 @@ pub fn run(
         ..Record::default()
     };
     let mut summary = Summary {
-        source: client.registry().to_owned(),
+        source: record::without_credentials(client.registry()),
         dir: dir.clone(),
         assets: selection.assets.len() as u64,
         versions: 0,
@@ -222,7 +226,6 @@ pub fn run(
         record.assets.insert(
             name.to_string(),
             RecordedAsset {
-                description: descriptions.remove(name).unwrap_or_default(),
                 chosen: asset.chosen,
             },
         );
@@ -230,7 +233,14 @@ pub fn run(
             summary.versions += 1;
             let rel = layout::archive_rel(name, &entry.vers);
             let path = dir.join(&rel);
-            let change = plan::decide(fsops::sha256_of(&path)?.as_deref(), &entry.cksum);
+            let stamp = fsops::stamp_of(&path)?;
+            let change = if !options.verify
+                && plan::known_unchanged(previous.as_ref(), &rel, &entry.cksum, stamp)
+            {
+                Change::Unchanged
+            } else {
+                plan::decide(fsops::sha256_of(&path)?.as_deref(), &entry.cksum)
+            };
             summary.archives.count(change);
             record.files.insert(rel, entry.cksum.clone());
             if change != Change::Unchanged {
@@ -256,6 +266,16 @@ pub fn run(
     for (_, path) in &jobs {
         summary.downloaded_bytes += std::fs::metadata(path).map_or(0, |m| m.len());
     }
+    // Every archive is now checked or freshly verified: its stamp vouches for it next time.
+    for rel in record
+        .files
+        .keys()
+        .filter(|rel| rel.starts_with(layout::ARCHIVES_DIR))
+    {
+        if let Some(stamp) = fsops::stamp_of(&dir.join(rel))? {
+            record.stamps.insert(rel.clone(), stamp);
+        }
+    }
 
     // Then the index files, the configuration and the needs catalog.
     let mut texts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
@@ -270,6 +290,9 @@ pub fn run(
     let config = layout::config(options.base_url.as_deref());
     let config = serde_json::to_vec(&config).map_err(|e| fsops::io(&dir)(e.into()))?;
     texts.insert(layout::CONFIG_REL.to_owned(), config);
+    let catalog = catalog::build(&selection.assets, &descriptions);
+    let catalog = serde_json::to_vec(&catalog).map_err(|e| fsops::io(&dir)(e.into()))?;
+    texts.insert(catalog::CATALOG_REL.to_owned(), catalog);
     if let Some(needs) = source.needs()? {
         texts.insert(layout::NEEDS_REL.to_owned(), needs);
     }

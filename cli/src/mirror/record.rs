@@ -1,9 +1,10 @@
 //! `mirror.json`, at the top of a mirror: what `osops mirror` put there and from where.
 //!
-//! It serves two readers. The next `osops mirror` into the same directory removes only files the
-//! record lists (never anything else the directory holds) and knows what changed; `osops search`
-//! on a `file:///` mirror takes descriptions from it, as the index files carry none. It holds no
-//! timestamp, so a run that changes nothing leaves it byte for byte as it was.
+//! The next `osops mirror` into the same directory reads it back: it removes only files the
+//! record lists (never anything else the directory holds) and knows what changed. It holds no
+//! timestamp, so a run that changes nothing leaves it byte for byte as it was. It is served with
+//! the mirror and holds nothing secret: the source is a registry URL, which carries no
+//! credentials (tokens go in headers).
 
 use std::collections::BTreeMap;
 
@@ -30,14 +31,36 @@ pub struct Record {
     /// mirror, with its sha256.
     #[serde(default)]
     pub files: BTreeMap<String, String>,
+    /// Each archive's size and modification time when the run that wrote or checked it ended: an
+    /// archive still showing them is not hashed again (see [`super::plan::known_unchanged`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stamps: BTreeMap<String, Stamp>,
 }
 
-/// What a mirrored asset's index file does not say.
+/// What `stat` says of a file, to tell whether it changed since it was hashed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime_ns: u64,
+}
+
+/// `url` as the record keeps it: without a user name or password, should it carry one.
+pub fn without_credentials(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            // Both setters fail only for URLs that cannot have credentials at all.
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.as_str().trim_end_matches('/').to_owned()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// What the record keeps of a mirrored asset (its description is in `index/catalog.json`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordedAsset {
-    /// The registry's description of its newest version (empty when it had none to give).
-    #[serde(default)]
-    pub description: String,
     /// Whether it was chosen (by name or filter) rather than pulled in as a dependency.
     #[serde(default)]
     pub chosen: bool,
@@ -58,4 +81,21 @@ pub struct Selection {
     pub need: Option<String>,
     #[serde(default)]
     pub include_yanked: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_is_kept_without_credentials() {
+        assert_eq!(
+            without_credentials("https://ci:s3cret@osops.example.org/reg"),
+            "https://osops.example.org/reg"
+        );
+        assert_eq!(
+            without_credentials("https://osops.example.org"),
+            "https://osops.example.org"
+        );
+    }
 }

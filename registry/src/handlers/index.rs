@@ -133,9 +133,15 @@ struct CatalogItem {
     record: NeedRecord,
     #[schema(value_type = crate::openapi::NeedStatusSchema)]
     status: NeedStatus,
+    /// Why it was retired, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retired_reason: Option<String>,
     votes: u64,
     /// The answering assets' names, sorted.
     answers: Vec<String>,
+    /// RFC 3339, UTC.
+    created_at: String,
+    updated_at: String,
 }
 
 /// `GET /index/needs.json`: every need, by id, with its status, votes and answering assets'
@@ -165,8 +171,11 @@ pub async fn needs(
             .map(|n| CatalogItem {
                 record: n.record,
                 status: n.status,
+                retired_reason: n.retired_reason,
                 votes: n.votes,
                 answers: n.answers,
+                created_at: n.created_at,
+                updated_at: n.updated_at,
             })
             .collect(),
     };

@@ -170,7 +170,10 @@ pub struct NeedPage {
 pub struct CatalogNeed {
     pub record: NeedRecord,
     pub status: NeedStatus,
+    pub retired_reason: Option<String>,
     pub votes: u64,
+    pub created_at: String,
+    pub updated_at: String,
     /// Asset names, sorted.
     pub answers: Vec<String>,
 }

@@ -391,7 +391,8 @@ impl PgStore {
     async fn catalog(&self) -> Result<Vec<CatalogNeed>, StoreError> {
         let mut tx = self.pool.begin_with(SNAPSHOT).await.map_err(db)?;
         let rows = sqlx::query(&format!(
-            "SELECT {RECORD_COLUMNS}, n.retired, {VOTES} FROM needs n ORDER BY n.id COLLATE \"C\""
+            "SELECT {RECORD_COLUMNS}, n.retired, {VOTES}, n.retired_reason, n.created_at, n.updated_at \
+             FROM needs n ORDER BY n.id COLLATE \"C\""
         ))
         .fetch_all(&mut *tx)
         .await
@@ -419,6 +420,9 @@ impl PgStore {
                 Ok(CatalogNeed {
                     status: need_status(row.try_get(7).map_err(db)?, answers.len() as u64),
                     votes: count(row.try_get(8).map_err(db)?),
+                    retired_reason: row.try_get(9).map_err(db)?,
+                    created_at: row.try_get(10).map_err(db)?,
+                    updated_at: row.try_get(11).map_err(db)?,
                     answers,
                     record,
                 })

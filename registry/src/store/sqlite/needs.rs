@@ -339,7 +339,8 @@ impl SqliteStore {
     async fn catalog(&self) -> Result<Vec<CatalogNeed>, StoreError> {
         let mut tx = self.reader.begin().await.map_err(db)?;
         let rows = sqlx::query(&format!(
-            "SELECT {RECORD_COLUMNS}, n.retired, {VOTES} FROM needs n ORDER BY n.id"
+            "SELECT {RECORD_COLUMNS}, n.retired, {VOTES}, n.retired_reason, n.created_at, n.updated_at \
+             FROM needs n ORDER BY n.id"
         ))
         .fetch_all(&mut *tx)
         .await
@@ -367,6 +368,9 @@ impl SqliteStore {
                 Ok(CatalogNeed {
                     status: need_status(row.try_get(7).map_err(db)?, answers.len() as u64),
                     votes: count(row.try_get(8).map_err(db)?),
+                    retired_reason: row.try_get(9).map_err(db)?,
+                    created_at: row.try_get(10).map_err(db)?,
+                    updated_at: row.try_get(11).map_err(db)?,
                     answers,
                     record,
                 })

@@ -1,24 +1,20 @@
-//! Search and the asset view of a directory registry, from its index files: a mirror has no
-//! search API. Descriptions are not in the index; they come from the mirror's `mirror.json`
-//! when it has one (a directory copied by hand has none, and its descriptions are empty).
+//! `osops search` and `osops info` on a mirror, from its catalog and index files.
 //!
 //! The filters mean what the registry's mean: each asset is judged by its newest non-yanked
 //! version (assets whose every version is yanked are not listed), a release matches a range
 //! that contains it or no range at all, and every word of the query must appear in the name or
-//! the description (as a substring, ignoring case).
+//! the description (as a substring, ignoring case). Hits come sorted by name: a mirror has no
+//! relevance ranking and no download counts.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use osops_index::{AssetName, IndexEntry, openstack};
 
-use super::super::{Asset, AssetInfo, Error, MAX_JSON_BODY, SearchHit, SearchQuery, SearchResults};
-use super::Directory;
-use crate::mirror::record::{RECORD_FILE, Record};
+use super::super::{
+    Asset, AssetInfo, Client, Error, Reporter, SearchHit, SearchQuery, SearchResults,
+};
+use super::{canonical_service, has_words, page_bounds, words};
 use crate::mirror::select::has_facets;
-
-const DEFAULT_PER_PAGE: u32 = 20;
-const MAX_PER_PAGE: u32 = 100;
 
 /// A search's filters, checked and in their canonical spelling.
 #[derive(Debug, Default)]
@@ -30,35 +26,31 @@ struct Filters {
     need: Option<String>,
 }
 
-impl Directory {
-    /// `osops search` on a mirror: every index file read, filtered, sorted by name, paged.
-    pub(in crate::client) fn search(&self, query: &SearchQuery) -> Result<SearchResults, Error> {
-        let filters = self.filters(query)?;
-        let descriptions = self.descriptions();
-        let mut hits: Vec<SearchHit> = self
-            .index_files()?
+impl Client {
+    /// `osops search` on a mirror: the catalog filtered, sorted by name, paged.
+    pub(in crate::client) fn mirror_search(
+        &self,
+        query: &SearchQuery,
+        reporter: &dyn Reporter,
+    ) -> Result<SearchResults, Error> {
+        let filters = self.search_filters(query)?;
+        let catalog = self.mirror_catalog(reporter)?;
+        let mut hits: Vec<SearchHit> = catalog
+            .assets
             .into_iter()
-            .filter_map(|(name, entries)| {
-                let latest = newest(&entries, false)?;
-                let description = descriptions.get(name.as_str()).cloned().unwrap_or_default();
-                filters.accept(latest, &description).then(|| SearchHit {
-                    name: name.to_string(),
-                    version: latest.vers.to_string(),
-                    kind: latest.kind.to_string(),
-                    description,
-                    services: latest.services.clone(),
-                    needs: latest.needs.clone(),
-                })
+            .filter(|a| filters.accept(&a.latest, &a.description))
+            .map(|a| SearchHit {
+                name: a.latest.name.to_string(),
+                version: a.latest.vers.to_string(),
+                kind: a.latest.kind.to_string(),
+                description: a.description,
+                services: a.latest.services,
+                needs: a.latest.needs,
             })
             .collect();
         hits.sort_by(|a, b| a.name.cmp(&b.name));
-        let page = query.page.unwrap_or(1).max(1);
-        let per_page = query
-            .per_page
-            .unwrap_or(DEFAULT_PER_PAGE)
-            .clamp(1, MAX_PER_PAGE);
+        let (page, per_page, skip) = page_bounds(query.page, query.per_page);
         let total = hits.len() as u64;
-        let skip = usize::try_from(u64::from(page - 1) * u64::from(per_page)).unwrap_or(usize::MAX);
         let assets = hits
             .into_iter()
             .skip(skip)
@@ -75,24 +67,32 @@ impl Directory {
     /// `osops info` on a mirror: what the index says of the newest non-yanked version (else the
     /// newest), and every version the mirror holds, newest first. Owners, README, licence and
     /// download counts live only in the registry.
-    pub(in crate::client) fn asset(&self, name: &AssetName) -> Result<Asset, Error> {
-        let url = format!("{}/index/{}", self.base, osops_index::index_path(name));
-        let body = self.read(&url, MAX_JSON_BODY)?;
-        let mut entries = super::super::parse_index(&url, name, &body)?;
+    pub(in crate::client) fn mirror_asset(
+        &self,
+        name: &AssetName,
+        reporter: &dyn Reporter,
+    ) -> Result<Asset, Error> {
+        let url = self.index_file_url(name);
+        let mut entries = self.index_entries(name, reporter)?.unwrap_or_default();
         let Some(latest) = newest(&entries, false)
             .or_else(|| newest(&entries, true))
             .cloned()
         else {
-            // An empty index file: as good as none.
-            return Err(Error::Local {
-                path: self.path_of(&url)?,
-                source: std::io::Error::new(std::io::ErrorKind::NotFound, "no versions"),
+            // No index file, or an empty one: as good as none.
+            return Err(Error::Api {
+                status: 404,
+                detail: format!("the mirror has no asset named `{name}`"),
+                url,
+                retry_after: None,
             });
         };
         entries.sort_by(|a, b| b.vers.cmp(&a.vers));
         let description = self
-            .descriptions()
-            .remove(name.as_str())
+            .mirror_catalog(reporter)?
+            .assets
+            .into_iter()
+            .find(|a| &a.latest.name == name)
+            .map(|a| a.description)
             .unwrap_or_default();
         let dependencies: BTreeMap<String, String> = latest
             .deps
@@ -132,30 +132,12 @@ impl Directory {
     }
 
     /// The search's filters, checked as the registry checks them.
-    fn filters(&self, query: &SearchQuery) -> Result<Filters, Error> {
-        let refuse = |detail: String| Error::Api {
-            status: 400,
-            detail,
-            url: format!("{}/index/", self.base),
-            retry_after: None,
-        };
-        let service = match query.service.as_deref().map(str::trim) {
-            Some(s) if !s.is_empty() => Some(
-                openstack::find_service(s)
-                    .ok_or_else(|| {
-                        refuse(format!(
-                            "unknown service `{s}` (hint: services go by project name, like `nova`)"
-                        ))
-                    })?
-                    .to_owned(),
-            ),
-            _ => None,
-        };
+    fn search_filters(&self, query: &SearchQuery) -> Result<Filters, Error> {
         let release = match query.release.as_deref().map(str::trim) {
             Some(r) if !r.is_empty() => Some(
                 openstack::find_release(r)
                     .ok_or_else(|| {
-                        refuse(format!(
+                        self.refused(format!(
                             "unknown release `{r}` (hint: name a series by name or number, like `antelope` or `2023.1`)"
                         ))
                     })?
@@ -165,15 +147,9 @@ impl Directory {
             _ => None,
         };
         Ok(Filters {
-            words: query
-                .q
-                .as_deref()
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .collect(),
+            words: words(query.q.as_deref()),
             kind: query.kind.clone().filter(|k| !k.is_empty()),
-            service,
+            service: canonical_service(self, query.service.as_deref())?,
             release,
             need: query
                 .need
@@ -182,66 +158,11 @@ impl Directory {
                 .filter(|n| !n.is_empty()),
         })
     }
-
-    /// Every index file under `index/`: files whose path is the one `index_path` gives their
-    /// name (anything else there, `config.json` included, is not an index file).
-    fn index_files(&self) -> Result<Vec<(AssetName, Vec<IndexEntry>)>, Error> {
-        let index = self.root.join("index");
-        if !self.root.join(super::CONFIG).is_file() {
-            return Err(Error::NotAMirror {
-                dir: self.root.clone(),
-            });
-        }
-        let mut found = Vec::new();
-        for path in files_under(&index)? {
-            let Some(rel) = path
-                .strip_prefix(&index)
-                .ok()
-                .and_then(Path::to_str)
-                .map(str::to_owned)
-            else {
-                continue;
-            };
-            let Some(name) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| AssetName::parse(n).ok())
-            else {
-                continue;
-            };
-            if osops_index::index_path(&name) != rel {
-                continue;
-            }
-            let url = format!("{}/index/{rel}", self.base);
-            let body = self.read(&url, MAX_JSON_BODY)?;
-            found.push((name.clone(), super::super::parse_index(&url, &name, &body)?));
-        }
-        Ok(found)
-    }
-
-    /// Descriptions by name from `mirror.json`; none when it is missing or unreadable.
-    fn descriptions(&self) -> BTreeMap<String, String> {
-        std::fs::read(self.root.join(RECORD_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<Record>(&bytes).ok())
-            .map(|record| {
-                record
-                    .assets
-                    .into_iter()
-                    .map(|(name, asset)| (name, asset.description))
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
 }
 
 impl Filters {
     fn accept(&self, entry: &IndexEntry, description: &str) -> bool {
-        let name = entry.name.as_str();
-        let description = description.to_lowercase();
-        self.words
-            .iter()
-            .all(|w| name.contains(w.as_str()) || description.contains(w.as_str()))
+        has_words(&self.words, &[entry.name.as_str(), description])
             && self
                 .kind
                 .as_deref()
@@ -261,27 +182,6 @@ fn newest(entries: &[IndexEntry], yanked_too: bool) -> Option<&IndexEntry> {
         .iter()
         .filter(|e| yanked_too || !e.yanked)
         .max_by(|a, b| a.vers.cmp(&b.vers))
-}
-
-/// Every regular file below `dir` (no link followed), sorted.
-fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
-    let mut files = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Local {
-            path: dir.clone(),
-            source,
-        })?;
-        for entry in entries.flatten() {
-            match entry.file_type() {
-                Ok(t) if t.is_dir() => pending.push(entry.path()),
-                Ok(t) if t.is_file() => files.push(entry.path()),
-                _ => {}
-            }
-        }
-    }
-    files.sort();
-    Ok(files)
 }
 
 #[cfg(test)]
