@@ -172,11 +172,7 @@ impl Client {
         make: impl Fn() -> RequestBuilder,
     ) -> Result<(u16, Vec<u8>), Error> {
         let result = self.send_capped(url, policy, MAX_JSON_BODY, reporter, make);
-        if policy == Policy::Idempotent {
-            result
-        } else {
-            self.unless_mirror(url, result)
-        }
+        self.unless_mirror(url, result)
     }
 
     /// [`Client::send`] with a body of at most `max` bytes.
@@ -208,11 +204,20 @@ impl Client {
         })
     }
 
-    /// A write's `result`, unless it was refused (404, 405) by a web server serving a mirror:
-    /// then the error says the registry is a mirror, not "405 Not Allowed".
+    /// An API request's `result`, unless a web server serving a mirror refused it (404, or 405
+    /// for a write): then [`Error::NoApi`], which says the registry is a mirror rather than "405
+    /// Not Allowed", and on which the reads a mirror can answer turn to its files instead
+    /// ([`Client::or_mirror`]). Only a refusal costs the extra look at `config.json`.
     fn unless_mirror<T>(&self, url: &str, result: Result<T, Error>) -> Result<T, Error> {
+        let api = url
+            .strip_prefix(self.base.as_str())
+            .is_some_and(|path| path.starts_with("/api/"));
         match result {
-            Err(e) if matches!(e.status(), Some(404 | 405)) && self.is_mirror(&super::Silent) => {
+            Err(e)
+                if api
+                    && matches!(e.status(), Some(404 | 405))
+                    && self.is_mirror(&super::Silent) =>
+            {
                 Err(Error::NoApi {
                     registry: self.base.clone(),
                     what: format!("`{url}`"),

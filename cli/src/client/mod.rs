@@ -188,7 +188,6 @@ impl Client {
         reporter: &dyn Reporter,
     ) -> Result<SearchResults, Error> {
         self.or_mirror(
-            reporter,
             || {
                 let url = reqwest::Url::parse_with_params(
                     &format!("{}/api/v1/assets", self.base),
@@ -206,7 +205,6 @@ impl Client {
     /// `GET /api/v1/assets/{name}`: the typed view and the server's object as sent.
     pub fn asset(&self, name: &AssetName, reporter: &dyn Reporter) -> Result<Asset, Error> {
         self.or_mirror(
-            reporter,
             || {
                 let url = format!("{}/api/v1/assets/{name}", self.base);
                 let body = self.get_bytes(&url, reporter)?;

@@ -18,7 +18,6 @@ impl Client {
         reporter: &dyn Reporter,
     ) -> Result<NeedList, Error> {
         self.or_mirror(
-            reporter,
             || {
                 let url = reqwest::Url::parse_with_params(
                     &format!("{}/api/v1/needs", self.base),
@@ -39,7 +38,6 @@ impl Client {
     /// `GET /api/v1/needs/{id}`: the need with its answers.
     pub fn get_need(&self, id: &AssetName, reporter: &dyn Reporter) -> Result<Need, Error> {
         self.or_mirror(
-            reporter,
             || {
                 let url = format!("{}/api/v1/needs/{id}", self.base);
                 let body = self.get_bytes(&url, reporter)?;

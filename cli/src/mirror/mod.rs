@@ -9,9 +9,9 @@
 //! Order is what keeps a mirror usable when a run is interrupted: archives first (each a
 //! `.download-` file renamed into place once its sha256 is the index's `cksum`, through the
 //! download cache's own code), then the index files that list them, then `config.json`, the
-//! catalog and the needs catalog, then removals, and the record last. At every point, every version an index
-//! file lists has its archive under its final name; nothing under a final name is partial. A
-//! lock file keeps two runs from writing one mirror at once.
+//! catalog and the needs catalog, then removals, and the record last. At every point, every
+//! version an index file lists has its archive under its final name; nothing under a final name
+//! is partial. A lock file keeps two runs from writing one mirror at once.
 
 pub mod catalog;
 mod fsops;

@@ -5,9 +5,9 @@
 //! [`crate::mirror::catalog`]), the index files hold every version, and `index/needs.json` the
 //! needs catalog.
 //!
-//! A `file:///` registry is always read this way. Over HTTP the API is asked first, and only when
-//! it answers 404 does the client read `config.json` to tell a mirror from a registry that has
-//! no such asset or need: a registry server pays for this only on its 404s.
+//! A `file:///` registry is always read this way. Over HTTP the API is asked first; a 404 from
+//! it makes the client read `config.json` to tell a mirror from a registry that has no such
+//! asset or need (`Client::unless_mirror`), so a registry server pays for this only on its 404s.
 
 mod assets;
 mod needs;
@@ -22,11 +22,10 @@ const DEFAULT_PER_PAGE: u32 = 20;
 const MAX_PER_PAGE: u32 = 100;
 
 impl Client {
-    /// `api` answered with `result`; when that is a 404 from a registry that turns out to be a
-    /// mirror, the answer is `view`'s instead. A directory registry goes to `view` at once.
+    /// `api`'s answer, or `view`'s when the registry is a mirror: a directory registry goes to
+    /// `view` at once, a web server serving a mirror once the API request was refused as one.
     pub(super) fn or_mirror<T>(
         &self,
-        reporter: &dyn Reporter,
         api: impl FnOnce() -> Result<T, Error>,
         view: impl FnOnce() -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -34,7 +33,7 @@ impl Client {
             return view();
         }
         match api() {
-            Err(e) if e.is_not_found() && self.is_mirror(reporter) => view(),
+            Err(Error::NoApi { .. }) => view(),
             result => result,
         }
     }

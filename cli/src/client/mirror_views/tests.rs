@@ -177,12 +177,15 @@ fn needs_are_answered_by_what_the_mirror_holds() {
 }
 
 #[test]
-fn writes_to_a_served_mirror_say_it_is_a_mirror() {
+fn what_only_the_api_can_answer_is_refused_as_asked_of_a_mirror() {
     let (_server, client) = mirror();
     let id = AssetName::parse("drain-host").expect("id");
     let err = client.vote(&id).expect_err("no API");
     assert!(matches!(err, Error::NoApi { .. }), "{err:?}");
     assert!(err.to_string().contains("is a mirror"), "{err}");
+    let name = AssetName::parse("nova-evacuate").expect("name");
+    let err = client.owners(&name, &Silent).expect_err("no API");
+    assert!(matches!(err, Error::NoApi { .. }), "a read too: {err:?}");
 }
 
 #[test]
