@@ -204,8 +204,8 @@ impl Client {
         })
     }
 
-    /// An API request's `result`, unless a web server serving a mirror refused it (404, or 405
-    /// for a write): then [`Error::NoApi`], which says the registry is a mirror rather than "405
+    /// An API request's `result`, unless a web server serving a mirror refused it (404; 405 or
+    /// 501 for a method it does not serve): then [`Error::NoApi`], which says the registry is a mirror rather than "405
     /// Not Allowed", and on which the reads a mirror can answer turn to its files instead
     /// ([`Client::or_mirror`]). Only a refusal costs the extra look at `config.json`.
     fn unless_mirror<T>(&self, url: &str, result: Result<T, Error>) -> Result<T, Error> {
@@ -215,7 +215,7 @@ impl Client {
         match result {
             Err(e)
                 if api
-                    && matches!(e.status(), Some(404 | 405))
+                    && matches!(e.status(), Some(404 | 405 | 501))
                     && self.is_mirror(&super::Silent) =>
             {
                 Err(Error::NoApi {

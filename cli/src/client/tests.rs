@@ -486,7 +486,7 @@ fn get_need_decodes_answers_and_tolerates_new_fields() {
         Some("cloud operator")
     );
     assert_eq!(need.info.answers[0].name, "nova-evacuate-host");
-    assert_eq!(need.info.answers[0].downloads, 3);
+    assert_eq!(need.info.answers[0].downloads, Some(3));
     assert_eq!(need.raw, need_json("drain-compute-host"));
     let err = client
         .get_need(&id("no-such-need"), &Silent)

@@ -98,8 +98,9 @@ pub struct AssetInfo {
     pub dependencies: BTreeMap<String, String>,
     #[serde(default)]
     pub owners: Vec<String>,
+    /// `None` from a mirror, which keeps no counts.
     #[serde(default)]
-    pub downloads: u64,
+    pub downloads: Option<u64>,
     #[serde(default)]
     pub versions: Vec<AssetVersion>,
 }
@@ -283,8 +284,9 @@ pub struct NeedAnswer {
     pub releases: Option<String>,
     #[serde(default)]
     pub services: Vec<String>,
+    /// `None` from a mirror, which keeps no counts.
     #[serde(default)]
-    pub downloads: u64,
+    pub downloads: Option<u64>,
 }
 
 /// The answer to `PUT /api/v1/needs/{id}`: `created` when the answer was `201`, not `200`.

@@ -43,13 +43,9 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for line in describe(&asset.info, &install) {
-        // A mirror has no download counts; a zero there would be a wrong answer, not a count.
-        if client.is_directory() && line.starts_with("downloads:") {
-            continue;
-        }
         ctx.printer.data(line)?;
     }
-    if client.is_directory() {
+    if asset.raw.get("mirror").is_some() {
         ctx.printer.note(format_args!(
             "from the mirror at `{}`: owners, README and download counts are on the registry it was made from",
             client.registry()
@@ -100,7 +96,9 @@ pub fn describe(info: &AssetInfo, install: &str) -> Vec<String> {
             lines.extend(values.map(|v| format!("{:13} {}", "", clean(v))));
         }
     }
-    lines.push(format!("{:13} {}", "downloads:", info.downloads));
+    if let Some(downloads) = info.downloads {
+        lines.push(format!("{:13} {downloads}", "downloads:"));
+    }
     lines.push(String::new());
     lines.push("versions:".into());
     let width = info

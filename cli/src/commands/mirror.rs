@@ -15,11 +15,14 @@ Examples:
   osops mirror /media/usb/osops --service nova --release 2024.1
   osops mirror ./mirror nova-evacuate-host galera-cluster-check   # and their dependencies
   osops mirror /srv/osops-mirror --base-url https://osops-mirror.example.internal/osops
+  osops mirror /srv/osops-mirror --verify              # re-hash every archive, repair any bad one
   osops --registry file:///media/usb/osops install nova-evacuate-host
+  osops --registry http://osops-mirror.example.internal search evacuate
 
 Run it again into the same directory to update it: only new or changed files are written, and
 files an earlier run wrote that are no longer wanted are removed. Serve the directory with any
-web server and point osops at its URL, or at file:///DIR. Guide: docs/guides/air-gapped.md";
+web server and point osops at its URL, or at file:///DIR: install, search, info and need
+list/show work on either. Guide: docs/guides/air-gapped.md";
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -36,8 +36,13 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
         ctx.printer.data(line)?;
     }
     match most_downloaded(&need.info.answers) {
-        Some(answer) => ctx.printer.hint(format_args!(
+        Some(answer) if answer.downloads.is_some() => ctx.printer.hint(format_args!(
             "install the most downloaded answer with `osops install {}`",
+            answer.name
+        )),
+        // From a mirror, which keeps no counts.
+        Some(answer) => ctx.printer.hint(format_args!(
+            "install an answer with `osops install {}`",
             answer.name
         )),
         None => ctx.printer.hint(format_args!(
@@ -131,28 +136,29 @@ const MAX_CELL_WIDTH: usize = 24;
 const MIN_DESCRIPTION_WIDTH: usize = 20;
 
 /// The answers compared side by side, with a header: name, version, kind, releases, services,
-/// downloads, then the description, cut to fit `width` when there is one.
+/// downloads (when the registry counts them: a mirror does not), then the description, cut to
+/// fit `width` when there is one.
 pub fn answers_table(answers: &[NeedAnswer], width: Option<usize>) -> Vec<String> {
-    let header = [
-        "NAME",
-        "VERSION",
-        "KIND",
-        "RELEASES",
-        "SERVICES",
-        "DOWNLOADS",
-    ];
-    let mut rows: Vec<[String; 6]> = vec![header.map(str::to_owned)];
+    let counted = answers.iter().any(|a| a.downloads.is_some());
+    let mut header = vec!["NAME", "VERSION", "KIND", "RELEASES", "SERVICES"];
+    if counted {
+        header.push("DOWNLOADS");
+    }
+    let mut rows: Vec<Vec<String>> = vec![header.into_iter().map(str::to_owned).collect()];
     rows.extend(answers.iter().map(|a| {
-        [
+        let mut row = vec![
             truncate(&a.name, 64),
             truncate(&a.version, MAX_CELL_WIDTH),
             truncate(&a.kind, MAX_CELL_WIDTH),
             truncate(a.releases.as_deref().unwrap_or("any"), MAX_CELL_WIDTH),
             truncate(&a.services.join(","), MAX_CELL_WIDTH),
-            a.downloads.to_string(),
-        ]
+        ];
+        if counted {
+            row.push(a.downloads.unwrap_or_default().to_string());
+        }
+        row
     }));
-    let mut widths = [0usize; 6];
+    let mut widths = vec![0usize; rows[0].len()];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -168,13 +174,17 @@ pub fn answers_table(answers: &[NeedAnswer], width: Option<usize>) -> Vec<String
     rows.iter()
         .zip(descriptions)
         .map(|(row, desc)| {
-            let [name, version, kind, releases, services, downloads] = row;
-            let [nw, vw, kw, rw, sw, dw] = widths;
-            format!(
-                "{name:nw$}  {version:vw$}  {kind:kw$}  {releases:rw$}  {services:sw$}  {downloads:>dw$}  {desc}"
-            )
-            .trim_end()
-            .to_owned()
+            let mut line = String::new();
+            for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+                // The count is a number: right-aligned under its header.
+                if counted && i == row.len() - 1 {
+                    line.push_str(&format!("{cell:>w$}  "));
+                } else {
+                    line.push_str(&format!("{cell:w$}  "));
+                }
+            }
+            line.push_str(&desc);
+            line.trim_end().to_owned()
         })
         .collect()
 }
@@ -200,7 +210,7 @@ mod tests {
             description: description.into(),
             releases: Some(">=2023.1, <=2025.2".into()),
             services: vec!["nova".into(), "placement".into()],
-            downloads,
+            downloads: Some(downloads),
         }
     }
 
@@ -305,5 +315,19 @@ answers: 2 assets
         assert!(cut[1].ends_with('…'), "{}", cut[1]);
         let whole = answers_table(&answers, None);
         assert!(whole[1].ends_with(long.trim_end()), "{}", whole[1]);
+    }
+
+    #[test]
+    fn answers_from_a_mirror_have_no_download_column() {
+        let mut from_mirror = answer("nova-evacuate-host", 0, "Drain a host");
+        from_mirror.downloads = None;
+        let table = answers_table(&[from_mirror], None);
+        assert_eq!(
+            table,
+            [
+                "NAME                VERSION  KIND    RELEASES            SERVICES        DESCRIPTION",
+                "nova-evacuate-host  1.2.0    script  >=2023.1, <=2025.2  nova,placement  Drain a host",
+            ]
+        );
     }
 }
