@@ -13,10 +13,13 @@ const BSD3: &str = "Redistribution and use in source and binary forms, with or w
 /// One file of the fixture: path, contents, executable.
 type Fixture = (&'static str, &'static [u8], bool);
 
-/// The repository: 25 tools of every kind, helpers, credentials, compiled and empty files.
+/// The repository: 30 tools of every kind, helpers, credentials, compiled and empty files,
+/// repository tooling.
 const REPOSITORY: &[Fixture] = &[
     ("README.md", b"# Old ops tools\n\nA pile of scripts.\n", false),
     ("Makefile", b"all:\n\techo nothing\n", false),
+    ("tox.ini", b"[tox]\nenvlist = pep8\n", false),
+    (".gitreview", b"[gerrit]\nhost=review.opendev.org\n", false),
     ("docs/guide.md", b"# Guide\n\nRead the scripts.\n", false),
     // nova/: a helper one level up, a Python helper beside, a shebang without the exec bit.
     ("nova/LICENSE", APACHE.as_bytes(), false),
@@ -81,7 +84,9 @@ const REPOSITORY: &[Fixture] = &[
     ),
     ("checks/functions", b"# shared check helpers\nok() { echo OK; }\n", false),
     ("OLD SCRIPTS/Check_Disk.sh", b"#!/bin/sh\n# SPDX-License-Identifier: MIT\n# Check the root disk has 10% free.\ndf -h /\n", true),
-    // playbooks/: playbooks, variables, and two roles (with many main.yml).
+    // playbooks/: playbooks that import each other, and the group_vars they both load.
+    // control-plane/roles/: two roles (with many main.yml) that no playbook of the repository
+    // applies, each its own asset named after its project.
     (
         "playbooks/rotate-fernet.yml",
         b"---\n# SPDX-License-Identifier: Apache-2.0\n- name: Rotate Fernet keys\n  hosts: keystone\n  tasks:\n    - name: Rotate\n      shell: keystone-manage fernet_rotate\n",
@@ -90,33 +95,68 @@ const REPOSITORY: &[Fixture] = &[
     ("playbooks/site.yml", b"# Everything, in order.\n- import_playbook: rotate-fernet.yml\n", false),
     ("playbooks/group_vars/all.yml", b"---\nkeystone_token_expiration: 3600\n", false),
     (
-        "playbooks/roles/Galera_Backup/tasks/main.yml",
+        "control-plane/roles/Galera_Backup/tasks/main.yml",
         b"- name: Dump\n  shell: mysqldump --all-databases > /backup/all.sql\n",
         false,
     ),
     (
-        "playbooks/roles/Galera_Backup/handlers/main.yml",
+        "control-plane/roles/Galera_Backup/handlers/main.yml",
         b"- name: restart\n  service: name=mysql state=restarted\n",
         false,
     ),
-    ("playbooks/roles/Galera_Backup/defaults/main.yml", b"backup_dir: /backup\n", false),
+    ("control-plane/roles/Galera_Backup/defaults/main.yml", b"backup_dir: /backup\n", false),
     (
-        "playbooks/roles/Galera_Backup/README.md",
+        "control-plane/roles/Galera_Backup/README.md",
         b"# Galera_Backup\n\nBack up the Galera cluster every night.\n",
         false,
     ),
-    ("playbooks/roles/Galera_Backup/LICENSE", BSD3.as_bytes(), false),
+    ("control-plane/roles/Galera_Backup/LICENSE", BSD3.as_bytes(), false),
     (
-        "playbooks/roles/rabbitmq_users/tasks/main.yml",
+        "control-plane/roles/rabbitmq_users/tasks/main.yml",
         b"# Manage the RabbitMQ users of the control plane.\n- name: Add the monitoring user\n  shell: rabbitmqctl add_user monitoring \"{{ monitoring_password }}\"\n",
         false,
     ),
     (
-        "playbooks/roles/rabbitmq_users/meta/main.yml",
+        "control-plane/roles/rabbitmq_users/meta/main.yml",
         b"# SPDX-License-Identifier: Apache-2.0\ngalaxy_info:\n  author: ops\n",
         false,
     ),
-    // heat/: templates, one with an upper-case extension.
+    // ansible/: a playbook with an include (which imports another task file), a role from the
+    // project's roles/, Jinja vars_files, a template source and an absolute include.
+    (
+        "ansible/playbooks/reboot.yml",
+        b"---\n# SPDX-License-Identifier: Apache-2.0\n# Reboot compute hosts one at a time.\n- hosts: compute\n  serial: 1\n  vars_files:\n    - \"vars/{{ env }}.yml\"\n  roles:\n    - drain\n  tasks:\n    - include: ../tasks/reboot.yaml\n    - template: src=motd.j2 dest=/etc/motd\n    - include: /etc/ansible/tasks/notify.yaml\n",
+        false,
+    ),
+    ("ansible/playbooks/vars/prod.yml", b"batch: 1\n", false),
+    ("ansible/playbooks/vars/dev.yml", b"batch: 5\n", false),
+    ("ansible/playbooks/templates/motd.j2", b"Rebooted by ops\n", false),
+    (
+        "ansible/tasks/reboot.yaml",
+        b"- name: Disable the compute service\n  shell: nova service-disable {{ inventory_hostname }} nova-compute\n- import_tasks: wait.yaml\n",
+        false,
+    ),
+    ("ansible/tasks/wait.yaml", b"- wait_for_connection:\n    delay: 30\n", false),
+    ("ansible/roles/drain/tasks/main.yml", b"- name: Drain\n  shell: echo draining\n", false),
+    // lampstack/: an Ansible project, one asset with its roles, vars, group_vars and config.
+    ("lampstack/README.md", b"# LAMP stack\n\nDeploy a LAMP stack on OpenStack servers.\n", false),
+    ("lampstack/LICENSE", MIT.as_bytes(), false),
+    ("lampstack/ansible.cfg", b"[defaults]\nhost_key_checking = False\n", false),
+    (
+        "lampstack/site.yml",
+        b"---\n- name: provision servers\n  hosts: cloud\n  vars_files:\n    - \"vars/{{ env }}.yml\"\n  roles:\n    - \"{{ action }}\"\n\n- name: setup database\n  hosts: dbservers\n  roles:\n    - database\n",
+        false,
+    ),
+    ("lampstack/vars/leap.yml", b"image: leap\n", false),
+    ("lampstack/group_vars/all.yml", b"flavor: m1.small\n", false),
+    (
+        "lampstack/roles/apply/tasks/main.yml",
+        b"- name: Create the servers\n  shell: openstack server create --flavor {{ flavor }} web\n",
+        false,
+    ),
+    ("lampstack/roles/database/tasks/main.yml", b"- name: Install MariaDB\n  package: name=mariadb-server\n", false),
+    // heat/: templates, one with an upper-case extension, one with a nested template (which has
+    // one of its own) and a get_file.
     ("heat/LICENSE", APACHE.as_bytes(), false),
     (
         "heat/tenant_net.yaml",
@@ -128,6 +168,46 @@ const REPOSITORY: &[Fixture] = &[
         b"heat_template_version: 2016-10-14\ndescription: >\n  Anti-affinity server group\nresources:\n  group:\n    type: OS::Nova::ServerGroup\n",
         false,
     ),
+    (
+        "heat/lamp/web_tier.yaml",
+        b"heat_template_version: 2016-04-08\ndescription: A LAMP stack behind its own network\nresources:\n  net:\n    type: lib/net.yaml\n  web:\n    type: OS::Nova::Server\n    properties:\n      user_data: { get_file: files/cloud-config.yaml }\n",
+        false,
+    ),
+    (
+        "heat/lamp/lib/net.yaml",
+        b"heat_template_version: 2016-04-08\ndescription: The network\nresources:\n  net:\n    type: OS::Neutron::Net\n  sg:\n    type: sg.yaml\n",
+        false,
+    ),
+    (
+        "heat/lamp/lib/sg.yaml",
+        b"heat_template_version: 2016-04-08\ndescription: The security group\nresources:\n  sg:\n    type: OS::Neutron::SecurityGroup\n",
+        false,
+    ),
+    ("heat/lamp/files/cloud-config.yaml", b"#cloud-config\npackages: [apache2]\n", false),
+    // mon-checks/: a pbr package (setup.cfg, no setup.py) with its unit tests and tooling.
+    (
+        "mon-checks/setup.cfg",
+        b"[metadata]\nname = mon-checks\n\n[files]\npackages =\n    oschecks\n\n[entry_points]\nconsole_scripts =\n    oschecks-nova = oschecks.nova:main\n",
+        false,
+    ),
+    ("mon-checks/README.md", b"Monitoring checks for the OpenStack APIs.\n", false),
+    ("mon-checks/tox.ini", b"[tox]\nenvlist = py3\n", false),
+    ("mon-checks/requirements.txt", b"python-novaclient\n", false),
+    ("mon-checks/oschecks/__init__.py", b"", false),
+    (
+        "mon-checks/oschecks/nova.py",
+        b"# SPDX-License-Identifier: Apache-2.0\nfrom novaclient import client\nfrom oschecks import utils\n",
+        false,
+    ),
+    ("mon-checks/oschecks/utils.py", b"# SPDX-License-Identifier: Apache-2.0\nimport sys\n", false),
+    ("mon-checks/oschecks/tests/test_nova.py", b"import unittest\n", false),
+    // monitoring/: Nagios checks known by their directory, and a unit test outside any package.
+    (
+        "monitoring/nagios-plugins/nova-services.sh",
+        b"#!/bin/bash\n# SPDX-License-Identifier: Apache-2.0\n# Check that no nova service is down.\nnova service-list > /tmp/services\nif grep -q down /tmp/services; then echo \"CRITICAL - a service is down\"; exit 2; fi\necho OK\n",
+        true,
+    ),
+    ("monitoring/test_checks.py", b"import unittest\n", false),
     // terraform/: two stacks, one with its state (credentials).
     ("terraform/LICENSE", MIT.as_bytes(), false),
     (
@@ -168,7 +248,17 @@ const REPOSITORY: &[Fixture] = &[
     ("tools/__pycache__/x.cpython-311.pyc", b"\x00\x01", false),
     ("tools/legacy.pyc", b"\x00\x01", false),
     // scripts/: a shared README, no description, a sourced openrc, a bare Python file.
-    ("scripts/README.md", b"Maintenance scripts.\n", false),
+    (
+        "scripts/README.md",
+        b"Maintenance scripts.\n\nSet your credentials first, for example:\n\n    export OS_PASSWORD=mys3cr3t\n",
+        false,
+    ),
+    ("scripts/requirements.txt", b"openstacksdk\n", false),
+    (
+        "scripts/simple_script.sh",
+        b"#!/bin/bash\n# SPDX-License-Identifier: MIT\n# List the servers of the admin project.\nexport OS_USERNAME=admin\nexport OS_PASSWORD=supersecure!\nopenstack server list\n",
+        true,
+    ),
     ("scripts/volume_report.sh", b"#!/bin/bash\nset -e\ncinder list --all-tenants\n", true),
     (
         "scripts/disable_compute.sh",
@@ -304,27 +394,18 @@ const EXPECTED: &[Expected] = &[
         "",
     ),
     (
-        "group-vars",
-        "config",
-        "playbooks/group_vars",
-        "",
-        "",
-        "",
-        "no-description,no-license",
-    ),
-    (
-        "galera-backup",
+        "control-plane-galera-backup",
         "role",
-        "playbooks/roles/Galera_Backup",
+        "control-plane/roles/Galera_Backup",
         "",
         "BSD-3-Clause",
         "",
         "",
     ),
     (
-        "rabbitmq-users",
+        "control-plane-rabbitmq-users",
         "role",
-        "playbooks/roles/rabbitmq_users",
+        "control-plane/roles/rabbitmq_users",
         "rabbitmq",
         "Apache-2.0",
         "",
@@ -343,10 +424,64 @@ const EXPECTED: &[Expected] = &[
         "playbooks-site",
         "playbook",
         "playbooks/site.yml",
-        "",
-        "",
+        "keystone",
+        "Apache-2.0",
         "playbook site.yml",
-        "no-license",
+        "",
+    ),
+    (
+        "reboot",
+        "playbook",
+        "ansible/playbooks/reboot.yml",
+        "nova",
+        "Apache-2.0",
+        "playbook playbooks/reboot.yml",
+        "helper-missing",
+    ),
+    (
+        "lampstack",
+        "playbook",
+        "lampstack",
+        "nova",
+        "MIT",
+        "playbook site.yml",
+        "",
+    ),
+    (
+        "web-tier",
+        "template",
+        "heat/lamp/web_tier.yaml",
+        "heat,neutron,nova",
+        "Apache-2.0",
+        "",
+        "",
+    ),
+    (
+        "mon-checks",
+        "tool",
+        "mon-checks",
+        "nova",
+        "Apache-2.0",
+        "",
+        "",
+    ),
+    (
+        "nova-services",
+        "check",
+        "monitoring/nagios-plugins/nova-services.sh",
+        "nova",
+        "Apache-2.0",
+        "bin nova-services.sh=nova-services.sh",
+        "",
+    ),
+    (
+        "simple-script",
+        "script",
+        "scripts/simple_script.sh",
+        "nova",
+        "MIT",
+        "bin simple_script.sh=simple_script.sh",
+        "credentials",
     ),
     (
         "disable-compute",
@@ -481,6 +616,20 @@ fn summarise(asset: &serde_json::Value) -> Row {
         entry,
         flags.into_iter().collect::<Vec<_>>().join(","),
     )
+}
+
+/// What repository tooling is set aside with.
+const TOOLING: &str =
+    "repository tooling (tests, CI, review or packaging), not an operator tool or configuration";
+
+/// The proposed asset called `name` in a `--json` report.
+fn asset_named<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    report["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no asset {name}"))
 }
 
 fn versions(report: &serde_json::Value) -> BTreeMap<String, String> {
@@ -629,6 +778,107 @@ fn a_repository_of_loose_tools_is_proposed_published_and_reimported() {
         "helper bundled with the tools that use it"
     );
 
+    assert_eq!(skipped["tox.ini"], TOOLING);
+    assert_eq!(skipped[".gitreview"], TOOLING);
+    assert!(skipped["monitoring/test_checks.py"].starts_with("unit test"));
+    for bundled_only in [
+        "ansible/tasks/reboot.yaml",
+        "ansible/tasks/wait.yaml",
+        "ansible/roles/drain/tasks/main.yml",
+        "heat/lamp/lib/net.yaml",
+        "heat/lamp/lib/sg.yaml",
+        "heat/lamp/files/cloud-config.yaml",
+        "playbooks/group_vars/all.yml",
+        "scripts/requirements.txt",
+    ] {
+        assert_eq!(
+            skipped[bundled_only], "helper bundled with the tools that use it",
+            "{bundled_only}"
+        );
+    }
+
+    // What each Ansible, Heat, package and credential case bundles, in its own layout.
+    let files_of = |name: &str| -> Vec<String> {
+        let asset = asset_named(&report, name);
+        asset["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path").to_owned())
+            .collect()
+    };
+    assert_eq!(
+        files_of("reboot"),
+        [
+            "playbooks/reboot.yml",
+            "playbooks/templates/motd.j2",
+            "playbooks/vars/dev.yml",
+            "playbooks/vars/prod.yml",
+            "roles/drain/tasks/main.yml",
+            "tasks/reboot.yaml",
+            "tasks/wait.yaml",
+        ]
+    );
+    let reboot = asset_named(&report, "reboot");
+    assert!(
+        reboot["flags"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("`/etc/ansible/tasks/notify.yaml`"),
+        "{reboot}"
+    );
+    assert_eq!(
+        files_of("lampstack"),
+        [
+            "LICENSE",
+            "README.md",
+            "ansible.cfg",
+            "group_vars/all.yml",
+            "roles/apply/tasks/main.yml",
+            "roles/database/tasks/main.yml",
+            "site.yml",
+            "vars/leap.yml",
+        ]
+    );
+    assert_eq!(
+        files_of("playbooks-site"),
+        ["group_vars/all.yml", "rotate-fernet.yml", "site.yml"]
+    );
+    assert_eq!(
+        files_of("web-tier"),
+        [
+            "LICENSE",
+            "files/cloud-config.yaml",
+            "lib/net.yaml",
+            "lib/sg.yaml",
+            "web_tier.yaml",
+        ]
+    );
+    assert_eq!(
+        files_of("mon-checks"),
+        [
+            "README.md",
+            "oschecks/__init__.py",
+            "oschecks/nova.py",
+            "oschecks/tests/test_nova.py",
+            "oschecks/utils.py",
+            "requirements.txt",
+            "setup.cfg",
+            "tox.ini",
+        ]
+    );
+    assert!(files_of("flavor-audit").contains(&"requirements.txt".to_owned()));
+    let simple = asset_named(&report, "simple-script");
+    assert_eq!(simple["flags"][0]["flag"], "credentials");
+    assert_eq!(simple["flags"][0]["blocking"], true);
+    assert!(
+        simple["flags"][0]["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("`scripts/simple_script.sh` line 5"),
+        "{simple}"
+    );
+
     // Helpers keep their relative layout; each manifest is where the tool is, mirrored.
     let evacuate = report["assets"]
         .as_array()
@@ -685,7 +935,15 @@ fn a_repository_of_loose_tools_is_proposed_published_and_reimported() {
         let name = *name;
         let blocked: Vec<&str> = flags
             .split(',')
-            .filter(|f| ["no-license", "no-description", "credentials-excluded"].contains(f))
+            .filter(|f| {
+                [
+                    "no-license",
+                    "no-description",
+                    "credentials-excluded",
+                    "credentials",
+                ]
+                .contains(f)
+            })
             .collect();
         let (outcome, reason) = &outcomes[name];
         if blocked.is_empty() {

@@ -148,12 +148,8 @@ fn print_table(ctx: &Context, imported: &import::Import) -> std::io::Result<()> 
             ctx.printer.data(line)?;
         }
     }
-    let blocked = imported.assets.iter().filter(|a| !a.publishable).count();
-    if blocked > 0 {
-        ctx.printer.hint(format_args!(
-            "{blocked} asset(s) need a human: edit their osops.toml in `{}` and import again",
-            imported.overlay.display()
-        ));
+    for line in report::publishing_summary(imported) {
+        ctx.printer.hint(line);
     }
     Ok(())
 }

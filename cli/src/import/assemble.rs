@@ -15,6 +15,8 @@ use super::{AssetFile, Entrypoints, Flag, Proposed, describe, license, names, se
 pub struct Context<'a> {
     files: &'a BTreeMap<&'a str, &'a SourceFile>,
     excluded: &'a BTreeMap<String, &'static str>,
+    /// Files that set a literal password, and the line where they do.
+    embedded: &'a BTreeMap<String, usize>,
     helpers: &'a BTreeMap<String, Helpers>,
     /// How many single-file tools each directory holds (a README describes a lone tool only).
     tools_per_dir: BTreeMap<String, usize>,
@@ -24,6 +26,7 @@ impl<'a> Context<'a> {
     pub fn new(
         files: &'a BTreeMap<&'a str, &'a SourceFile>,
         excluded: &'a BTreeMap<String, &'static str>,
+        embedded: &'a BTreeMap<String, usize>,
         candidates: &[Candidate],
         helpers: &'a BTreeMap<String, Helpers>,
     ) -> Self {
@@ -34,6 +37,7 @@ impl<'a> Context<'a> {
         Context {
             files,
             excluded,
+            embedded,
             helpers,
             tools_per_dir,
         }
@@ -85,8 +89,7 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
         for found in &h.found {
             if cx.excluded.contains_key(found) {
                 credentials.push(found.clone());
-            } else {
-                sources.insert(found.clone());
+            } else if sources.insert(found.clone()) {
                 helper_paths.push(found.clone());
             }
         }
@@ -95,12 +98,13 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
                 "helper-missing",
                 false,
                 format!(
-                    "sources {} which the repository does not have",
+                    "uses {} which the repository does not have (an absolute path, or a file that is not there); add the file to the repository beside the tool, or check the tool works without it",
                     backticked(h.missing.iter())
                 ),
             ));
         }
     }
+    flags.extend(literal_password_flags(&sources, cx));
     if !credentials.is_empty() {
         flags.push(Flag::new(
             "credentials-excluded",
@@ -112,8 +116,12 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
         ));
     }
 
-    let root = if c.is_dir {
+    let root = if c.is_dir && helper_paths.iter().all(|h| inside(&c.path, h)) {
         c.path.clone()
+    } else if c.is_dir {
+        // A helper outside the directory: lay the asset out from where both are.
+        let anchor = super::detect::join(&c.path, "x");
+        common_dir(sources.iter().map(String::as_str).chain([anchor.as_str()]))
     } else {
         common_dir(sources.iter().map(String::as_str))
     };
@@ -193,6 +201,14 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
             }
             None => license_note = Some(format!("`{path}` is not a license osops recognises")),
         }
+    }
+    // A package has no main file and often no LICENSE: its metadata or its modules' headers.
+    if license.is_none() {
+        let texts: Vec<(&str, &str)> = sources
+            .iter()
+            .filter_map(|p| cx.text(p).map(|t| (p.as_str(), t)))
+            .collect();
+        license = license::from_asset_files(&texts);
     }
     if license.is_none() {
         flags.push(Flag::new(
@@ -283,6 +299,28 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
         flags,
         publishable: false,
     }
+}
+
+/// A blocking `credentials` flag for each file of the asset that sets a literal password.
+fn literal_password_flags(sources: &BTreeSet<String>, cx: &Context) -> Vec<Flag> {
+    sources
+        .iter()
+        .filter_map(|path| cx.embedded.get(path).map(|line| (path, line)))
+        .map(|(path, line)| {
+            Flag::new(
+                "credentials",
+                true,
+                format!(
+                    "`{path}` line {line} sets `OS_PASSWORD=` to a literal password; read it from the environment or a prompt instead, and change the password, which the repository has exposed"
+                ),
+            )
+        })
+        .collect()
+}
+
+/// Whether `path` is `dir` or below it (`""` holds everything).
+fn inside(dir: &str, path: &str) -> bool {
+    dir.is_empty() || path == dir || path.starts_with(&format!("{dir}/"))
 }
 
 /// The text that speaks for the tool: its main file, or a directory asset's main-looking file.

@@ -5,7 +5,14 @@
 //! the admin password, a deploy key or a Terraform state. Publishing one would hand a cloud's
 //! admin access to everyone who can read the registry, so the rule errs on the side of flagging:
 //! a false alarm costs the operator one flag, a miss cannot be taken back.
+//!
+//! A tool that writes a password into itself (`export OS_PASSWORD=supersecure!` in a script) is
+//! different: the tool is what the operator wants to share, so it is still proposed, with a
+//! blocking flag naming the line ([`literal_password_line`]) until a human takes the password out.
+//! Documentation is only ever flagged for real key material: an `export OS_PASSWORD=mys3cr3t` in
+//! a README is an example, and flagging it would hide the README from the tool it describes.
 
+use super::detect::is_doc;
 use super::scan::SourceFile;
 
 /// Why `file` looks like it holds credentials, or `None`.
@@ -25,6 +32,9 @@ pub fn looks_like_credentials(file: &SourceFile) -> Option<&'static str> {
     if text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----") {
         return Some("contains a private key");
     }
+    if is_doc(name) {
+        return None;
+    }
     let is_clouds_yaml = matches!(
         lower.as_str(),
         "clouds.yaml" | "clouds.yml" | "secure.yaml" | "secure.yml"
@@ -36,10 +46,19 @@ pub fn looks_like_credentials(file: &SourceFile) -> Option<&'static str> {
     if is_openrc && text.contains("OS_PASSWORD=") {
         return Some("openrc file setting `OS_PASSWORD=`");
     }
-    if sets_literal_os_password(text) {
-        return Some("sets `OS_PASSWORD=` to a literal password");
-    }
     None
+}
+
+/// The line (1-based) where a file other than documentation or a credentials file sets
+/// `OS_PASSWORD=` to a literal password: the file is a tool to propose with a blocking flag.
+pub fn literal_password_line(file: &SourceFile) -> Option<usize> {
+    if is_doc(file.file_name()) || looks_like_credentials(file).is_some() {
+        return None;
+    }
+    let text = file.text.as_deref()?;
+    text.lines()
+        .position(sets_literal_os_password)
+        .map(|index| index + 1)
 }
 
 /// A `password:` key with a value, in any YAML mapping.
@@ -55,18 +74,16 @@ fn has_yaml_password(text: &str) -> bool {
 
 /// `OS_PASSWORD=secret` (a literal), as opposed to `OS_PASSWORD=$OS_PASSWORD_INPUT` after a
 /// `read -s`, or an empty value.
-fn sets_literal_os_password(text: &str) -> bool {
-    text.lines().any(|line| {
-        let line = line.trim_start();
-        if line.starts_with('#') {
-            return false;
-        }
-        let Some((_, value)) = line.split_once("OS_PASSWORD=") else {
-            return false;
-        };
-        let value = value.trim().trim_start_matches(['"', '\'']);
-        !value.is_empty() && !value.starts_with('$') && !value.starts_with(['"', '\''])
-    })
+fn sets_literal_os_password(line: &str) -> bool {
+    let line = line.trim_start();
+    if line.starts_with('#') {
+        return false;
+    }
+    let Some((_, value)) = line.split_once("OS_PASSWORD=") else {
+        return false;
+    };
+    let value = value.trim().trim_start_matches(['"', '\'']);
+    !value.is_empty() && !value.starts_with('$') && !value.starts_with(['"', '\''])
 }
 
 #[cfg(test)]
@@ -99,10 +116,7 @@ mod tests {
             file("keys/deploy", "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n"),
             file(".env", "X=1\n"),
             file("tf/terraform.tfstate", "{}"),
-            file(
-                "bin/cleanup.sh",
-                "export OS_PASSWORD='letmein'\nopenstack server list\n",
-            ),
+            file("docs/setup.md", "-----BEGIN RSA PRIVATE KEY-----\nabc\n"),
         ];
         for f in &flagged {
             assert!(looks_like_credentials(f).is_some(), "{} not flagged", f.rel);
@@ -122,9 +136,32 @@ mod tests {
             ),
             file("bin/check.sh", "# OS_PASSWORD=example in a comment\n"),
             file("docs/keys.md", "Put your public key in authorized_keys.\n"),
+            file(
+                "tool/README.md",
+                "Example:\n\n    export OS_PASSWORD=mys3cr3t\n",
+            ),
         ];
         for f in &clean {
             assert_eq!(looks_like_credentials(f), None, "{} flagged", f.rel);
+            assert_eq!(literal_password_line(f), None, "{} flagged", f.rel);
         }
+    }
+
+    #[test]
+    fn a_tool_with_a_literal_password_is_a_tool_flagged_at_the_line() {
+        let script = file(
+            "linux/simple-script.sh",
+            "#!/bin/bash\nexport OS_USERNAME=admin\nexport OS_PASSWORD=supersecure!\nnova list\n",
+        );
+        assert_eq!(looks_like_credentials(&script), None);
+        assert_eq!(literal_password_line(&script), Some(3));
+        let openrc = file("admin-openrc.sh", "export OS_PASSWORD=hunter2\n");
+        assert_eq!(
+            literal_password_line(&openrc),
+            None,
+            "a credentials file, not a tool"
+        );
+        let doc = file("README.md", "export OS_PASSWORD=mys3cr3t\n");
+        assert_eq!(literal_password_line(&doc), None);
     }
 }

@@ -1,23 +1,35 @@
 //! Files a tool uses by relative path: shell libraries it `source`s, Python modules it imports
-//! from beside it. They are bundled into the tool's asset (their relative layout kept), because a
-//! script installed without its `lib/common.sh` fails on the operator's cloud, not on publish.
+//! from beside it (and the `requirements.txt` beside it), the task files, variable files,
+//! templates and roles an Ansible playbook names, the nested templates and `get_file` targets of
+//! a Heat template. They are bundled into the tool's asset (their relative layout kept), because
+//! a script installed without its `lib/common.sh` fails on the operator's cloud, not on publish.
 //!
 //! Only what can be resolved without running anything is followed: a literal path, possibly after
 //! the script's own directory (`$(dirname "$0")/`, `${BASH_SOURCE%/*}/`, `$DIR/`). A path with any
-//! other variable is left alone. References are followed transitively.
+//! other variable is left alone; an Ansible path with a Jinja expression in its file name
+//! (`vars/{{ env }}.yml`) takes every file it could be, and a role named by a variable every role
+//! of the project. References are followed transitively.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::detect::is_python;
-use super::scan::{SourceFile, parent};
+use super::ansible::{self, Reference};
+use super::detect::{is_heat_template, is_playbook, is_python};
+use super::scan::{SourceFile, file_name, parent};
 
 /// What a tool uses by relative path.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Helpers {
     /// Files found in the repository (repository-relative), transitively, the tool excluded.
     pub found: BTreeSet<String>,
-    /// `source`d paths that are not in the repository (as resolved, or as written).
+    /// Paths it uses that are not in the repository (as resolved, or as written when absolute).
     pub missing: BTreeSet<String>,
+}
+
+/// What one file refers to: paths in the repository, and paths that are not.
+#[derive(Debug, Default)]
+struct Resolved {
+    found: Vec<String>,
+    missing: Vec<String>,
 }
 
 /// The helpers of `main`, following references through the helpers themselves. `files` maps
@@ -31,26 +43,249 @@ pub fn helpers_of<'a>(main: &'a SourceFile, files: &BTreeMap<&str, &'a SourceFil
         let Some(text) = file.text.as_deref() else {
             continue;
         };
-        let refs = if is_python(file) {
-            python_references(file.dir(), text, files)
-        } else {
-            shell_references(file.dir(), text)
-        };
-        for reference in refs {
-            match files.get(reference.as_str()) {
-                Some(found) if seen.insert(reference.clone()) => {
-                    helpers.found.insert(reference);
-                    pending.push(*found);
-                }
-                Some(_) => {}
-                None if !is_python(file) => {
-                    helpers.missing.insert(reference);
-                }
-                None => {}
+        let resolved = references_of(file, text, files);
+        for reference in resolved.found {
+            if let Some(found) = files.get(reference.as_str())
+                && seen.insert(reference.clone())
+            {
+                helpers.found.insert(reference);
+                pending.push(*found);
             }
         }
+        helpers.missing.extend(resolved.missing);
     }
     helpers
+}
+
+/// What `file` refers to, read the way its language reads paths.
+fn references_of(file: &SourceFile, text: &str, files: &BTreeMap<&str, &SourceFile>) -> Resolved {
+    let dir = file.dir();
+    let is_yaml = file_name(&file.rel)
+        .rsplit_once('.')
+        .is_some_and(|(_, e)| matches!(e.to_ascii_lowercase().as_str(), "yml" | "yaml"));
+    if is_python(file) {
+        let mut found = python_references(dir, text, files);
+        found.extend(beside(dir, "requirements.txt", files));
+        Resolved {
+            found,
+            missing: Vec::new(),
+        }
+    } else if is_heat_template(text) {
+        heat_references(dir, text, files)
+    } else if is_yaml {
+        let mut resolved = ansible_references(dir, text, files);
+        if is_playbook(text) {
+            resolved.found.extend(inventory_variables(dir, files));
+        }
+        resolved
+    } else {
+        let (found, missing) = shell_references(dir, text)
+            .into_iter()
+            .partition(|p| files.contains_key(p.as_str()));
+        Resolved { found, missing }
+    }
+}
+
+/// `dir/name`, when the repository has it.
+fn beside(dir: &str, name: &str, files: &BTreeMap<&str, &SourceFile>) -> Option<String> {
+    let path = super::detect::join(dir, name);
+    files.contains_key(path.as_str()).then_some(path)
+}
+
+/// Every file under `dir/` (a role, a `group_vars/`).
+fn files_under(dir: &str, files: &BTreeMap<&str, &SourceFile>) -> Vec<String> {
+    let prefix = format!("{dir}/");
+    files
+        .keys()
+        .filter(|k| k.starts_with(&prefix))
+        .map(|k| (*k).to_owned())
+        .collect()
+}
+
+/// `group_vars/` and `host_vars/` beside a playbook: Ansible loads them for it without being
+/// told, so the playbook needs them as much as its includes.
+fn inventory_variables(dir: &str, files: &BTreeMap<&str, &SourceFile>) -> Vec<String> {
+    ["group_vars", "host_vars"]
+        .iter()
+        .flat_map(|d| files_under(&super::detect::join(dir, d), files))
+        .collect()
+}
+
+/// The files an Ansible YAML file in `dir` names, resolved as Ansible would: includes and
+/// `vars_files` against its directory, `src:` also in `templates/` and `files/` (its own or its
+/// role's), roles in the nearest `roles/` directory at or above it.
+fn ansible_references(dir: &str, text: &str, files: &BTreeMap<&str, &SourceFile>) -> Resolved {
+    let mut resolved = Resolved::default();
+    for reference in ansible::references(text) {
+        match reference {
+            Reference::Include(path) | Reference::VarsFile(path) => {
+                resolve_file(dir, &path, files, &mut resolved)
+            }
+            Reference::Source(path) => resolved.found.extend(template_source(dir, &path, files)),
+            Reference::Role(name) => match role_files(dir, &name, files) {
+                Some(found) => resolved.found.extend(found),
+                None if ansible::is_templated(&name) => {}
+                None => resolved.missing.push(super::detect::join(
+                    &super::detect::join(dir, "roles"),
+                    &name,
+                )),
+            },
+        }
+    }
+    resolved
+}
+
+/// An included file: found, a Jinja file name matched against its directory, or missing (an
+/// absolute path, or a relative one the repository does not have).
+fn resolve_file(
+    dir: &str,
+    path: &str,
+    files: &BTreeMap<&str, &SourceFile>,
+    resolved: &mut Resolved,
+) {
+    if path.starts_with('/') || path.starts_with('~') {
+        resolved.missing.push(path.to_owned());
+        resolved.found.extend(same_file_elsewhere(path, files));
+        return;
+    }
+    if ansible::is_templated(path) {
+        resolved.found.extend(templated_matches(dir, path, files));
+        return;
+    }
+    match normalise(dir, path) {
+        Some(p) if files.contains_key(p.as_str()) => resolved.found.push(p),
+        Some(p) => resolved.missing.push(p),
+        None => resolved.missing.push(path.to_owned()),
+    }
+}
+
+/// The repository's copy of a file included by absolute path (`/etc/ansible/playbooks/tasks/x.yaml`
+/// when the repository has exactly one `…/tasks/x.yaml`): bundled, so that the human fixing the
+/// path has the file, while the path itself stays reported missing.
+fn same_file_elsewhere(path: &str, files: &BTreeMap<&str, &SourceFile>) -> Option<String> {
+    let name = file_name(path);
+    let folder = file_name(parent(path));
+    if folder.is_empty() || ansible::is_templated(path) {
+        return None;
+    }
+    let tail = format!("/{folder}/{name}");
+    let lead = format!("{folder}/{name}");
+    let mut matches = files
+        .keys()
+        .filter(|k| k.ends_with(&tail) || **k == lead.as_str());
+    let first = matches.next()?;
+    matches.next().is_none().then(|| (*first).to_owned())
+}
+
+/// The files a path with Jinja in its file name could be: `vars/{{ env }}.yml` → every
+/// `vars/*.yml`. Jinja in a directory part resolves to nothing (it could be anywhere).
+fn templated_matches(dir: &str, path: &str, files: &BTreeMap<&str, &SourceFile>) -> Vec<String> {
+    let name = file_name(path);
+    let folder = parent(path);
+    let (Some(start), Some(end)) = (name.find("{{"), name.rfind("}}")) else {
+        return Vec::new();
+    };
+    if ansible::is_templated(folder) {
+        return Vec::new();
+    }
+    let (prefix, suffix) = (&name[..start], &name[end + 2..]);
+    let Some(folder) = normalise(dir, folder) else {
+        return Vec::new();
+    };
+    files
+        .values()
+        .filter(|f| f.dir() == folder)
+        .filter(|f| {
+            let n = f.file_name();
+            n.len() > prefix.len() + suffix.len() && n.starts_with(prefix) && n.ends_with(suffix)
+        })
+        .map(|f| f.rel.clone())
+        .collect()
+}
+
+/// Where a `template`/`copy` `src:` is: beside the file, or in the `templates/` or `files/`
+/// directory beside it or beside its `tasks/`. Nothing when it cannot be found (it may be made
+/// by an earlier task).
+fn template_source(dir: &str, path: &str, files: &BTreeMap<&str, &SourceFile>) -> Option<String> {
+    if path.starts_with('/') || ansible::is_templated(path) {
+        return None;
+    }
+    let up = parent(dir);
+    [
+        dir.to_owned(),
+        super::detect::join(dir, "templates"),
+        super::detect::join(dir, "files"),
+        super::detect::join(up, "templates"),
+        super::detect::join(up, "files"),
+    ]
+    .iter()
+    .filter_map(|base| normalise(base, path))
+    .find(|p| files.contains_key(p.as_str()))
+}
+
+/// The files of a role named in `dir`: `roles/NAME/` in `dir` or the nearest directory above it
+/// that has one. A role named by a variable could be any of them: every role of that `roles/`.
+/// `None` when the repository does not have it (it may come from Ansible Galaxy; a human says).
+fn role_files(dir: &str, name: &str, files: &BTreeMap<&str, &SourceFile>) -> Option<Vec<String>> {
+    let mut at = dir.to_owned();
+    loop {
+        let roles = super::detect::join(&at, "roles");
+        let role = if ansible::is_templated(name) {
+            roles.clone()
+        } else {
+            normalise(&roles, name)?
+        };
+        let found = files_under(&role, files);
+        if !found.is_empty() {
+            return Some(found);
+        }
+        // A role inside a project: `roles/a/tasks` looks for its siblings from the project.
+        if at.is_empty() {
+            return None;
+        }
+        at = parent(&at).to_owned();
+    }
+}
+
+/// Nested templates (`type: lib/net.yaml`) and `get_file:` targets of a Heat template, resolved
+/// against its directory. URLs are left alone; absolute and absent paths are missing.
+fn heat_references(dir: &str, text: &str, files: &BTreeMap<&str, &SourceFile>) -> Resolved {
+    let mut resolved = Resolved::default();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') {
+            continue;
+        }
+        let mut targets = Vec::new();
+        if let Some(value) = trimmed.strip_prefix("type:") {
+            let value = heat_value(value);
+            let nested = [".yaml", ".yml", ".template"]
+                .iter()
+                .any(|e| value.to_ascii_lowercase().ends_with(e));
+            if nested && !value.contains("::") {
+                targets.push(value);
+            }
+        }
+        if let Some((_, value)) = trimmed.split_once("get_file:") {
+            targets.push(heat_value(value));
+        }
+        for target in targets {
+            if target.is_empty() || target.contains("://") {
+                continue;
+            }
+            resolve_file(dir, target, files, &mut resolved);
+        }
+    }
+    resolved
+}
+
+/// A value of a Heat key: the first word, without quotes, braces or commas.
+fn heat_value(value: &str) -> &str {
+    value
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '{' | '}' | ',' | '[' | ']'))
 }
 
 /// The repository paths a shell script `source`s (or `.`s), resolved against its directory.
@@ -256,16 +491,142 @@ mod tests {
         assert_eq!(common_dir(["x/y/a.sh"]), "x/y");
     }
 
-    #[test]
-    fn python_imports_of_sibling_modules_are_helpers() {
-        let file = |rel: &str, text: &str| SourceFile {
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
             rel: rel.into(),
             abs: rel.into(),
             size: 1,
             executable: false,
             text: Some(text.into()),
             sha256: String::new(),
-        };
+        }
+    }
+
+    /// The helpers of the first file among `all`, as sorted lists (found, missing).
+    fn helpers_among(all: &[SourceFile]) -> (Vec<String>, Vec<String>) {
+        let files: BTreeMap<&str, &SourceFile> = all.iter().map(|f| (f.rel.as_str(), f)).collect();
+        let h = helpers_of(&all[0], &files);
+        (
+            h.found.into_iter().collect(),
+            h.missing.into_iter().collect(),
+        )
+    }
+
+    #[test]
+    fn a_playbook_bundles_its_includes_variables_templates_and_roles() {
+        let all = [
+            file(
+                "ansible/playbooks/reboot.yml",
+                "- hosts: compute\n  vars_files:\n    - vars/{{ env }}.yml\n  roles:\n    - drain\n  tasks:\n    - include: ../tasks/reboot.yaml\n    - template: src=motd.j2 dest=/etc/motd\n    - include: /etc/ansible/tasks/absent.yaml\n    - include: ../tasks/gone.yaml\n",
+            ),
+            file("ansible/tasks/reboot.yaml", "- import_tasks: wait.yaml\n"),
+            file("ansible/tasks/wait.yaml", "- pause: minutes=1\n"),
+            file("ansible/tasks/unrelated.yaml", "- pause: minutes=2\n"),
+            file("ansible/playbooks/vars/prod.yml", "a: 1\n"),
+            file("ansible/playbooks/vars/dev.yml", "a: 2\n"),
+            file("ansible/playbooks/templates/motd.j2", "hi\n"),
+            file("ansible/playbooks/group_vars/all.yml", "b: 1\n"),
+            file(
+                "ansible/roles/drain/tasks/main.yml",
+                "- include_role:\n    name: notify\n",
+            ),
+            file("ansible/roles/notify/tasks/main.yml", "- debug: msg=x\n"),
+        ];
+        let (found, missing) = helpers_among(&all);
+        assert_eq!(
+            found,
+            vec![
+                "ansible/playbooks/group_vars/all.yml",
+                "ansible/playbooks/templates/motd.j2",
+                "ansible/playbooks/vars/dev.yml",
+                "ansible/playbooks/vars/prod.yml",
+                "ansible/roles/drain/tasks/main.yml",
+                "ansible/roles/notify/tasks/main.yml",
+                "ansible/tasks/reboot.yaml",
+                "ansible/tasks/wait.yaml",
+            ]
+        );
+        assert_eq!(
+            missing,
+            vec!["/etc/ansible/tasks/absent.yaml", "ansible/tasks/gone.yaml"]
+        );
+    }
+
+    #[test]
+    fn roles_named_by_a_variable_take_every_role_and_absent_roles_are_missing() {
+        let all = [
+            file(
+                "lamp/site.yml",
+                "- hosts: all\n  roles:\n    - \"{{ action }}\"\n    - database\n",
+            ),
+            file("lamp/roles/apply/tasks/main.yml", "- debug: msg=a\n"),
+            file("lamp/roles/common/tasks/main.yml", "- debug: msg=c\n"),
+        ];
+        let (found, missing) = helpers_among(&all);
+        assert_eq!(
+            found,
+            vec![
+                "lamp/roles/apply/tasks/main.yml",
+                "lamp/roles/common/tasks/main.yml"
+            ]
+        );
+        assert_eq!(missing, vec!["lamp/roles/database"]);
+    }
+
+    #[test]
+    fn an_absolute_include_is_missing_but_the_repositorys_copy_travels() {
+        let all = [
+            file(
+                "ansible/playbooks/clean.yaml",
+                "- hosts: all\n  tasks:\n  - include: /etc/ansible/playbooks/tasks/orphans.yaml\n",
+            ),
+            file("ansible/tasks/orphans.yaml", "- debug: msg=x\n"),
+        ];
+        let (found, missing) = helpers_among(&all);
+        assert_eq!(found, vec!["ansible/tasks/orphans.yaml"]);
+        assert_eq!(missing, vec!["/etc/ansible/playbooks/tasks/orphans.yaml"]);
+    }
+
+    #[test]
+    fn heat_templates_bundle_nested_templates_and_files_transitively() {
+        let all = [
+            file(
+                "heat/lamp/app.yaml",
+                "heat_template_version: 2016-04-08\nresources:\n  net:\n    type: lib/net.yaml\n  server:\n    type: OS::Nova::Server\n    properties:\n      user_data: { get_file: 'scripts/boot.sh' }\n  web:\n    type: \"lib/absent.yaml\"\n  remote:\n    type: https://example.com/t.yaml\n",
+            ),
+            file(
+                "heat/lamp/lib/net.yaml",
+                "heat_template_version: 2016-04-08\nresources:\n  sg:\n    type: sg.template\n",
+            ),
+            file(
+                "heat/lamp/lib/sg.template",
+                "heat_template_version: 2016-04-08\n",
+            ),
+            file("heat/lamp/scripts/boot.sh", "#!/bin/sh\n"),
+        ];
+        let (found, missing) = helpers_among(&all);
+        assert_eq!(
+            found,
+            vec![
+                "heat/lamp/lib/net.yaml",
+                "heat/lamp/lib/sg.template",
+                "heat/lamp/scripts/boot.sh"
+            ]
+        );
+        assert_eq!(missing, vec!["heat/lamp/lib/absent.yaml"]);
+    }
+
+    #[test]
+    fn python_tools_take_the_requirements_beside_them() {
+        let all = [
+            file("tool/list.py", "#!/usr/bin/env python3\nimport os\n"),
+            file("tool/requirements.txt", "python-neutronclient\n"),
+        ];
+        assert_eq!(helpers_among(&all).0, vec!["tool/requirements.txt"]);
+    }
+
+    #[test]
+    fn python_imports_of_sibling_modules_are_helpers() {
         let main = file(
             "py/report.py",
             "#!/usr/bin/env python3\nimport os, osutil\nfrom novaclient import client\nfrom pkg import x\n",

@@ -12,7 +12,10 @@
 //! - [`credentials`]: files that look like secrets, kept out of every asset unless named with
 //!   `--include-credentials`.
 //! - [`detect`]: which files and directories are tools, of which [`Kind`].
-//! - [`helpers`]: the files a tool uses by relative path, bundled with it.
+//! - [`helpers`]: the files a tool uses by relative path, bundled with it (shell `source`s,
+//!   Python imports, the task files, variables and roles a playbook names — see [`ansible`] —
+//!   and the nested templates and `get_file` targets of a Heat template); a file bundled this way
+//!   is no asset of its own.
 //! - [`describe`], [`license`], [`services`]: the inferred description, SPDX license and
 //!   OpenStack services; [`assemble`] puts one proposed asset together from them.
 //! - [`names`]: canonical, mutually distinct asset names.
@@ -21,6 +24,7 @@
 //! - [`report`]: the table and the `--json` document; [`publish`]: staging an asset's files
 //!   with its manifest and publishing it through the same path as `osops publish`.
 
+pub mod ansible;
 pub mod assemble;
 pub mod credentials;
 pub mod describe;
@@ -233,7 +237,12 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         .iter()
         .map(|p| p.trim_start_matches("./"))
         .collect();
+    // Tools that write a password into themselves are still proposed, flagged (blocking).
+    let mut embedded: BTreeMap<String, usize> = BTreeMap::new();
     for file in &scan.files {
+        if let Some(line) = credentials::literal_password_line(file) {
+            embedded.insert(file.rel.clone(), line);
+        }
         if let Some(reason) = credentials::looks_like_credentials(file) {
             let included = wanted.contains(file.rel.as_str());
             credentials.push(CredentialFile {
@@ -264,30 +273,11 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         .iter()
         .filter_map(|c| {
             let main = all.get(c.main.as_deref()?)?;
-            matches!(c.kind, Kind::Script | Kind::Check)
-                .then(|| (c.path.clone(), helpers::helpers_of(main, &all)))
+            Some((c.path.clone(), helpers::helpers_of(main, &all)))
         })
         .collect();
-    // A file that others use and that cannot run on its own (no shebang, not executable) is a
-    // helper only, not a tool of its own.
     let used: BTreeSet<&String> = helpers.values().flat_map(|h| &h.found).collect();
-    candidates.retain(|c| {
-        let helper_only = used.contains(&c.path)
-            && all
-                .get(c.path.as_str())
-                .is_some_and(|f| !f.executable && f.shebang().is_none());
-        if helper_only {
-            skipped.push(Skipped::new(
-                &c.path,
-                "helper bundled with the tools that use it",
-            ));
-        }
-        !helper_only
-    });
-    // A helper that was not recognised on its own (`functions`) is no longer "set aside".
-    for s in skipped.iter_mut().filter(|s| used.contains(&s.path)) {
-        s.reason = "helper bundled with the tools that use it".into();
-    }
+    set_aside_bundled(&mut candidates, &used, &all, &mut skipped);
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut state = state::load(&overlay)?;
@@ -306,7 +296,7 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         .collect();
     let names = names::assign(&tools, &kept, &repo_name);
 
-    let context = assemble::Context::new(&all, &excluded, &candidates, &helpers);
+    let context = assemble::Context::new(&all, &excluded, &embedded, &candidates, &helpers);
     let mut assets = Vec::new();
     let mut next_state = state::State {
         format: state.format,
@@ -341,6 +331,62 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         credentials,
         skipped,
     })
+}
+
+/// Why a file bundled with the tools that use it is not listed as an asset of its own.
+const BUNDLED: &str = "helper bundled with the tools that use it";
+
+/// Drops the candidates that other tools bundle, and lists their files as set aside: a helper
+/// script that cannot run on its own (no shebang, not executable), a nested Heat template, a role
+/// a playbook applies, and the members of a configuration group that a playbook includes (task
+/// and variable files). A playbook another imports stays a tool: it still runs alone.
+fn set_aside_bundled(
+    candidates: &mut Vec<detect::Candidate>,
+    used: &BTreeSet<&String>,
+    all: &BTreeMap<&str, &SourceFile>,
+    skipped: &mut Vec<Skipped>,
+) {
+    let mut bundled: BTreeSet<String> = BTreeSet::new();
+    candidates.retain_mut(|c| {
+        let is_used = |p: &String| used.contains(p);
+        let drop = match c.kind {
+            Kind::Playbook => false,
+            Kind::Config => {
+                bundled.extend(c.members.iter().filter(|m| is_used(m)).cloned());
+                c.members.retain(|m| !is_used(m));
+                c.members.is_empty()
+            }
+            Kind::Role => {
+                let applied = c.members.iter().any(is_used);
+                if applied {
+                    bundled.extend(c.members.iter().cloned());
+                }
+                applied
+            }
+            Kind::Template if !c.is_dir => is_used(&c.path),
+            _ => {
+                is_used(&c.path)
+                    && all
+                        .get(c.path.as_str())
+                        .is_some_and(|f| !f.executable && f.shebang().is_none())
+            }
+        };
+        if drop && !c.is_dir {
+            bundled.insert(c.path.clone());
+        }
+        !drop
+    });
+    // A helper that was not recognised on its own (`functions`) is no longer "set aside" either.
+    for s in skipped.iter_mut().filter(|s| used.contains(&s.path)) {
+        s.reason = BUNDLED.into();
+    }
+    let listed: BTreeSet<String> = skipped.iter().map(|s| s.path.clone()).collect();
+    skipped.extend(
+        bundled
+            .iter()
+            .filter(|p| !listed.contains(*p))
+            .map(|p| Skipped::new(p, BUNDLED)),
+    );
 }
 
 /// The overlay directory: outside the repository, and new, empty or an earlier import's.
@@ -397,4 +443,100 @@ fn checked_overlay(resolved: PathBuf) -> Result<PathBuf, Error> {
         source: e,
     })?;
     Ok(resolved)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str, text: &str, executable: bool) -> SourceFile {
+        SourceFile {
+            rel: rel.into(),
+            abs: rel.into(),
+            size: text.len() as u64,
+            executable,
+            text: Some(text.into()),
+            sha256: String::new(),
+        }
+    }
+
+    fn candidate(kind: Kind, path: &str, is_dir: bool, members: &[&str]) -> detect::Candidate {
+        detect::Candidate {
+            kind,
+            path: path.into(),
+            is_dir,
+            main: (!is_dir).then(|| path.to_owned()),
+            members: members.iter().map(|m| (*m).to_owned()).collect(),
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_a_tool_bundles_is_no_asset_of_its_own() {
+        let files = [
+            file("heat/lib/net.yaml", "heat_template_version: x\n", false),
+            file("heat/app.yaml", "heat_template_version: x\n", false),
+            file("plays/other.yml", "- hosts: all\n", false),
+            file("bin/run.sh", "#!/bin/sh\n", true),
+        ];
+        let all: BTreeMap<&str, &SourceFile> = files.iter().map(|f| (f.rel.as_str(), f)).collect();
+        let mut candidates = vec![
+            candidate(Kind::Config, "tasks", true, &["tasks/a.yml", "tasks/b.yml"]),
+            candidate(
+                Kind::Role,
+                "roles/drain",
+                true,
+                &["roles/drain/tasks/main.yml"],
+            ),
+            candidate(
+                Kind::Template,
+                "heat/lib/net.yaml",
+                false,
+                &["heat/lib/net.yaml"],
+            ),
+            candidate(Kind::Template, "heat/app.yaml", false, &["heat/app.yaml"]),
+            candidate(
+                Kind::Playbook,
+                "plays/other.yml",
+                false,
+                &["plays/other.yml"],
+            ),
+            candidate(Kind::Script, "bin/run.sh", false, &["bin/run.sh"]),
+        ];
+        let used_paths = [
+            "tasks/a.yml",
+            "roles/drain/tasks/main.yml",
+            "heat/lib/net.yaml",
+            "plays/other.yml",
+            "bin/run.sh",
+        ]
+        .map(String::from);
+        let used: BTreeSet<&String> = used_paths.iter().collect();
+        let mut skipped = Vec::new();
+        set_aside_bundled(&mut candidates, &used, &all, &mut skipped);
+        let kept: Vec<(&str, Vec<String>)> = candidates
+            .iter()
+            .map(|c| (c.path.as_str(), c.members.clone()))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                ("tasks", vec!["tasks/b.yml".to_owned()]),
+                ("heat/app.yaml", vec!["heat/app.yaml".to_owned()]),
+                ("plays/other.yml", vec!["plays/other.yml".to_owned()]),
+                ("bin/run.sh", vec!["bin/run.sh".to_owned()]),
+            ],
+            "a playbook and a runnable script stay tools when others use them"
+        );
+        let set_aside: BTreeSet<&str> = skipped.iter().map(|s| s.path.as_str()).collect();
+        assert_eq!(
+            set_aside,
+            BTreeSet::from([
+                "heat/lib/net.yaml",
+                "roles/drain/tasks/main.yml",
+                "tasks/a.yml"
+            ])
+        );
+        assert!(skipped.iter().all(|s| s.reason == BUNDLED));
+    }
 }

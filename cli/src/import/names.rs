@@ -3,7 +3,9 @@
 //!
 //! A name comes from the file's stem (`Check_RabbitMQ.py` → `check-rabbitmq`) or the directory's
 //! name, folded as [`AssetName::canonical_form`] folds, other characters turned to `-`. Stems that
-//! say nothing on their own (`main`, `site`, `run`) get their directory's name in front. Two tools
+//! say nothing on their own (`main`, `site`, `run`) get their directory's name in front, and a role
+//! (`lampstack/roles/common`) its project's (`lampstack-common`: `common` or `apply` alone says
+//! nothing, and `roles-common` names the folder, not the project). Two tools
 //! whose names would be equal or look alike ([`AssetName::lookalike_key`]: `neutr0n-cleanup` and
 //! `neutron-cleanup`) both get their parent directories in front until they differ, and both are
 //! flagged, so a human confirms the choice; names already given by an earlier import are kept.
@@ -96,10 +98,20 @@ pub fn proposed(path: &str, is_dir: bool, levels: usize, repo: &str) -> Option<S
         return canonicalise(repo).or_else(|| canonicalise(&format!("{repo}-config")));
     }
     let stem = stem(path, is_dir);
+    let mut ancestors = parents(path);
+    let is_role = is_dir && ancestors.first().is_some_and(|d| *d == "roles");
     let generic = GENERIC.contains(&stem.to_ascii_lowercase().as_str());
-    let take = levels + usize::from(generic);
-    let mut parts: Vec<&str> = parents(path).into_iter().take(take).collect();
-    if generic && parts.is_empty() {
+    let mut take = levels + usize::from(generic);
+    if is_role {
+        ancestors.remove(0);
+        let project = ancestors.first().copied().unwrap_or(repo);
+        let already = canonicalise(stem)
+            .zip(canonicalise(project))
+            .is_some_and(|(s, p)| s.starts_with(&p));
+        take = take.max(usize::from(!already));
+    }
+    let mut parts: Vec<&str> = ancestors.into_iter().take(take).collect();
+    if (generic || is_role) && take > 0 && parts.is_empty() {
         parts.push(repo);
     }
     parts.reverse();
@@ -238,10 +250,36 @@ mod tests {
             Some("ops-site")
         );
         assert_eq!(
-            proposed("roles/Galera_Backup", true, 0, "ops").as_deref(),
+            proposed("tools/Galera_Backup", true, 0, "ops").as_deref(),
             Some("galera-backup")
         );
         assert_eq!(proposed("", true, 0, "Old_Ops").as_deref(), Some("old-ops"));
+    }
+
+    #[test]
+    fn roles_are_named_after_their_project_not_their_folder() {
+        assert_eq!(
+            proposed("ansible/lampstack/roles/common", true, 0, "ops").as_deref(),
+            Some("lampstack-common")
+        );
+        assert_eq!(
+            proposed("lampstack/roles/apply", true, 0, "ops").as_deref(),
+            Some("lampstack-apply")
+        );
+        assert_eq!(
+            proposed("roles/apply", true, 0, "ops").as_deref(),
+            Some("ops-apply")
+        );
+        assert_eq!(
+            proposed("galera/roles/galera_backup", true, 0, "ops").as_deref(),
+            Some("galera-backup"),
+            "a role already named after its project keeps its name"
+        );
+        assert_eq!(
+            proposed("x/lampstack/roles/common", true, 1, "ops").as_deref(),
+            Some("x-lampstack-common"),
+            "a clash qualifies further"
+        );
     }
 
     #[test]

@@ -164,7 +164,8 @@ fn set_aside(name: &str, size: u64) -> Option<&'static str> {
         Some("compiled file")
     } else if JUNK.contains(&name) || name.ends_with('~') || name.ends_with(".swp") {
         Some("editor or desktop leftover")
-    } else if size == 0 {
+    } else if size == 0 && name != "__init__.py" {
+        // An empty `__init__.py` still makes its directory a Python package: it must travel.
         Some("empty file")
     } else {
         None
@@ -230,6 +231,7 @@ mod tests {
         assert_eq!(set_aside("helper.O", 10), Some("compiled file"));
         assert_eq!(set_aside("run.sh~", 10), Some("editor or desktop leftover"));
         assert_eq!(set_aside("empty.sh", 0), Some("empty file"));
+        assert_eq!(set_aside("__init__.py", 0), None, "a package marker");
         assert_eq!(set_aside("run.sh", 10), None);
     }
 

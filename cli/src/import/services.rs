@@ -89,8 +89,31 @@ const COMMANDS: &[(&str, &str)] = &[
     ("etcdctl", "etcd"),
 ];
 
-/// Python modules → service.
+/// Python modules → service: the clients, the services' own packages (server-side tools run
+/// `from nova import db`), and the bindings of the infrastructure services.
 const PYTHON_MODULES: &[(&str, &str)] = &[
+    ("nova", "nova"),
+    ("cinder", "cinder"),
+    ("neutron", "neutron"),
+    ("glance", "glance"),
+    ("keystone", "keystone"),
+    ("heat", "heat"),
+    ("swift", "swift"),
+    ("ironic", "ironic"),
+    ("octavia", "octavia"),
+    ("manila", "manila"),
+    ("designate", "designate"),
+    ("magnum", "magnum"),
+    ("trove", "trove"),
+    ("barbican", "barbican"),
+    ("ceilometer", "ceilometer"),
+    ("aodh", "aodh"),
+    ("gnocchi", "gnocchi"),
+    ("placement", "placement"),
+    ("ceilometerclient", "ceilometer"),
+    ("libvirt", "libvirt"),
+    ("rados", "ceph"),
+    ("rbd", "ceph"),
     ("novaclient", "nova"),
     ("neutronclient", "neutron"),
     ("cinderclient", "cinder"),
@@ -204,16 +227,14 @@ pub fn services_in(text: &str, python: bool) -> BTreeSet<&'static str> {
             continue;
         }
         let words = command_words(trimmed);
-        for (i, word) in words.iter().enumerate() {
-            if word == "openstack" {
-                if let Some(sub) = openstack_subcommand(&words[i + 1..]) {
-                    add(&mut found, OPENSTACK_SUBCOMMANDS, sub);
-                }
-            } else if at_command_position(&words, i)
-                && words.get(i + 1).is_some_and(|next| is_subcommand(next))
-            {
-                add(&mut found, COMMANDS, word);
-            }
+        for i in 0..words.len() {
+            add_command(&mut found, &words, i);
+        }
+        for argv in quoted_lists(trimmed)
+            .iter()
+            .filter(|list| looks_like_argv(list))
+        {
+            add_command(&mut found, argv, 0);
         }
         if python {
             for module in python_imports(trimmed) {
@@ -261,17 +282,89 @@ fn insert(found: &mut BTreeSet<&'static str>, service: &str) {
     }
 }
 
-/// The subcommand after `openstack`, skipping global options (`--os-cloud prod`, `-q`).
-fn openstack_subcommand(after: &[String]) -> Option<&str> {
+/// Adds the service of the command at `words[i]`: `openstack` anywhere with a known
+/// subcommand, a legacy client or infrastructure tool where a command stands and followed by a
+/// subcommand. Global options may come between them (`keystone --insecure tenant-list`) and the
+/// command may be called by its path (`/usr/bin/nova show`).
+fn add_command(found: &mut BTreeSet<&'static str>, words: &[String], i: usize) {
+    let command = command_name(&words[i]);
+    let subcommand = subcommand_after(&words[i + 1..]);
+    if command == "openstack" {
+        if let Some(sub) = subcommand {
+            add(found, OPENSTACK_SUBCOMMANDS, sub);
+        }
+    } else if at_command_position(words, i) && subcommand.is_some_and(is_subcommand) {
+        add(found, COMMANDS, command);
+    }
+}
+
+/// A command's name: the word itself, or its file name when it is called by a path into a
+/// `bin`/`sbin` directory (`/usr/local/bin/openstack`); other paths (`/etc/nova/nova.conf`) are
+/// not commands.
+fn command_name(word: &str) -> &str {
+    match word.rsplit_once('/') {
+        Some((dir, name)) if dir.ends_with("/bin") || dir.ends_with("/sbin") => name,
+        Some(_) => "",
+        None => word,
+    }
+}
+
+/// The first word after a command that is not a global option, skipping option values where
+/// they are separate words (`--os-cloud prod`, `--os-region-name R`, `--timeout 30`).
+fn subcommand_after(after: &[String]) -> Option<&str> {
     let mut words = after.iter();
     while let Some(word) = words.next() {
-        if word.starts_with("--os-") && !word.contains('=') {
+        if takes_a_value(word) {
             words.next();
         } else if !word.starts_with('-') {
             return Some(word.as_str());
         }
     }
     None
+}
+
+/// Global options of the OpenStack clients whose value is the next word.
+fn takes_a_value(option: &str) -> bool {
+    !option.contains('=')
+        && (option.starts_with("--os-")
+            || matches!(
+                option,
+                "--timeout" | "--endpoint-type" | "--service-type" | "--bypass-url" | "--cluster"
+            ))
+}
+
+/// The string elements of every list literal of quoted strings on a line: a Python
+/// `subprocess.check_output(["ceph", "df"])` is `ceph`, `df`; a list whose elements are not all
+/// quoted strings gives nothing.
+fn quoted_lists(line: &str) -> Vec<Vec<String>> {
+    line.match_indices('[')
+        .filter_map(|(at, _)| quoted_elements(&line[at + 1..]))
+        .collect()
+}
+
+/// Whether a list of strings reads as a command line rather than as data: `["nova", "list"]` is
+/// one, `["nova", "cinder", "glance"]` (a list of service names) is not.
+fn looks_like_argv(list: &[String]) -> bool {
+    list.get(1).is_some_and(|second| {
+        second != "openstack" && !COMMANDS.iter().any(|(command, _)| command == second)
+    })
+}
+
+/// The quoted elements of a list from just after its `[` to its `]`.
+fn quoted_elements(mut rest: &str) -> Option<Vec<String>> {
+    let mut elements = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let (element, after) = rest[1..].split_once(quote)?;
+        elements.push(element.to_owned());
+        rest = after.trim_start();
+        match rest.chars().next()? {
+            ',' => rest = &rest[1..],
+            ']' => return Some(elements),
+            _ => return None,
+        }
+    }
 }
 
 /// The words of a line, quotes removed and every command boundary (`;`, `&&`, `||`, `|`, `$(`,
@@ -291,7 +384,8 @@ fn command_words(line: &str) -> Vec<String> {
 }
 
 /// Whether word `i` stands where a command does: first on the line, after a pipe, `&&`, `do`,
-/// `then`, `sudo`, `exec`, `xargs`, `watch`, an assignment, or a YAML `shell:`/`command:`/`- `.
+/// `then`, `sudo`, `exec`, `xargs`, `watch`, a shell assignment (`x=`, not a spaced Python
+/// `x = ["nova", …]`), a YAML `shell:`/`command:`/`- `, or Ruby's `%x{…}`.
 fn at_command_position(words: &[String], i: usize) -> bool {
     let Some(before) = i.checked_sub(1).map(|j| words[j].as_str()) else {
         return true;
@@ -313,7 +407,8 @@ fn at_command_position(words: &[String], i: usize) -> bool {
             | "ansible.builtin.shell:"
             | "ansible.builtin.command:"
             | "run:"
-    ) || before.ends_with('=')
+            | "%x"
+    ) || (before.ends_with('=') && before != "=")
 }
 
 /// A plausible subcommand: lowercase letters, digits, `-` and `_` (`service-list`,
@@ -397,6 +492,78 @@ mod tests {
         );
         // Without `import openstack`, `.image.` is just an attribute.
         assert!(services_in("x.image.y\n", true).is_empty());
+    }
+
+    #[test]
+    fn commands_called_by_path_or_with_options_before_the_subcommand_count() {
+        // generic/ansible/playbooks/ghost-vm-finder.yaml
+        assert_eq!(
+            shell(
+                "  - local_action: shell . /root/openrc && /usr/bin/nova show --minimal {{ item }}\n"
+            ),
+            vec!["nova"]
+        );
+        assert_eq!(shell("/usr/local/bin/openstack server list"), vec!["nova"]);
+        // generic/nova/auto-fix-quota-all-tenants.sh
+        assert_eq!(
+            shell("for x in $(keystone --insecure tenant-list | awk '{print $2}');\n"),
+            vec!["keystone"]
+        );
+        assert_eq!(shell("nova --os-region-name RegionOne list"), vec!["nova"]);
+        assert_eq!(
+            shell("openstack --os-cloud x --insecure volume list"),
+            vec!["cinder"]
+        );
+        // A path that is not a bin directory is a file, not a command.
+        assert!(shell("cat /etc/nova/nova show\nvi /etc/nova/nova.conf\n").is_empty());
+        assert!(shell("nova --insecure\n").is_empty());
+    }
+
+    #[test]
+    fn argv_lists_and_ruby_command_substitutions_count() {
+        // monitoring-for-openstack/oschecks/ceph.py
+        let check =
+            "        res = subprocess.check_output([\"ceph\", \"df\", \"--format=json\"],\n";
+        assert_eq!(
+            services_in(check, true).into_iter().collect::<Vec<_>>(),
+            vec!["ceph"]
+        );
+        assert_eq!(shell("out = run(['nova', 'list'])"), vec!["nova"]);
+        // A list of service names is data.
+        assert!(shell("SERVICES = [\"nova\", \"cinder\", \"glance\"]").is_empty());
+        // generic/libvirt/instance_metrics.rb
+        assert_eq!(
+            shell("  dominfo_output = %x{ virsh dominfo #{instance} 2> /dev/null }\n"),
+            vec!["libvirt"]
+        );
+        assert_eq!(shell("  out = `virsh list --all`\n"), vec!["libvirt"]);
+    }
+
+    #[test]
+    fn server_side_packages_and_more_clients_map_to_services() {
+        let python = |text| services_in(text, true).into_iter().collect::<Vec<_>>();
+        // generic/nova/auto-fix-quota.py
+        assert_eq!(
+            python("from nova import db\nfrom nova import config\n"),
+            vec!["nova"]
+        );
+        assert_eq!(python("import nova.db.api\n"), vec!["nova"]);
+        // monitoring/nagios-plugins/check_ceilometer_update.py, and an import inside a function.
+        assert_eq!(
+            python("from ceilometerclient import client\n    from aodhclient import client\n"),
+            vec!["aodh", "ceilometer"]
+        );
+        assert_eq!(
+            python("import gnocchiclient\nimport heatclient\nimport swiftclient\n"),
+            vec!["gnocchi", "heat", "swift"]
+        );
+        assert_eq!(
+            python("import libvirt\nimport rados\n"),
+            vec!["ceph", "libvirt"]
+        );
+        // Prose is not an import, and shell files have no Python imports.
+        assert!(python("# from nova import db\nprint('import nova first')\n").is_empty());
+        assert!(shell("from nova import db\n").is_empty());
     }
 
     #[test]
