@@ -19,7 +19,8 @@ use super::scan::SourceFile;
 pub fn looks_like_credentials(file: &SourceFile) -> Option<&'static str> {
     let name = file.file_name();
     let lower = name.to_ascii_lowercase();
-    if lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env") {
+    let is_env = lower == ".env" || lower.starts_with(".env.") || lower.ends_with(".env");
+    if is_env && !file.text.as_deref().is_some_and(is_env_template) {
         return Some("environment file (`.env`), which usually holds secrets");
     }
     if lower.ends_with(".tfstate") || lower.ends_with(".tfstate.backup") {
@@ -61,6 +62,42 @@ pub fn literal_password_line(file: &SourceFile) -> Option<usize> {
         .map(|index| index + 1)
 }
 
+/// Whether an environment file is a template rather than secrets: it has placeholders
+/// (`${password}` for Terraform's `templatefile`, `{{ secret }}` for Jinja, `$VAR`,
+/// `<password>`), every variable whose name says secret (`…PASSWORD`, `…SECRET`, `…TOKEN`,
+/// `…KEY`) is empty or one, and no value carries a URL with a password (`postgres://u:pw@host`).
+/// Anything else — a plain `.env` of values included — counts as secrets.
+fn is_env_template(text: &str) -> bool {
+    let is_placeholder = |value: &str| {
+        value.starts_with('$')
+            || value.starts_with("{{")
+            || (value.starts_with('<') && value.ends_with('>'))
+    };
+    let values = || {
+        text.lines().filter_map(|line| {
+            let line = line.trim().trim_start_matches("export ");
+            let (key, value) = line.split_once('=')?;
+            (!line.starts_with('#')).then(|| {
+                (
+                    key.trim().to_ascii_uppercase(),
+                    value.trim().trim_matches(['"', '\'']),
+                )
+            })
+        })
+    };
+    values().any(|(_, value)| is_placeholder(value))
+        && values().all(|(key, value)| {
+            let secret_named = ["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL"]
+                .iter()
+                .any(|word| key.contains(word));
+            let url_with_password = value.contains("://") && value.contains('@');
+            // A path names where the secret is (`…_TLS_KEY=/opt/ssl/key.pem`), not the secret.
+            let a_path = value.starts_with('/');
+            (!secret_named || value.is_empty() || a_path || is_placeholder(value))
+                && !url_with_password
+        })
+}
+
 /// A `password:` key with a value, in any YAML mapping.
 fn has_yaml_password(text: &str) -> bool {
     text.lines().any(|line| {
@@ -99,6 +136,32 @@ mod tests {
             text: Some(text.into()),
             sha256: String::new(),
         }
+    }
+
+    #[test]
+    fn an_environment_file_of_placeholders_is_a_template_not_secrets() {
+        let template = file(
+            "terraform/registry/templates/swift_vars.env",
+            "# Filled in by registry.tf\nREGISTRY_STORAGE=swift\nREGISTRY_STORAGE_SWIFT_PASSWORD=${password}\nREGISTRY_HTTP_SECRET=${secret}\nAPI_TOKEN=\nDB_KEY={{ db_key }}\nREGISTRY_HTTP_TLS_KEY=/opt/docker-registry/ssl/key.pem\n${extra_vars}\n",
+        );
+        assert_eq!(looks_like_credentials(&template), None);
+        for secret in [
+            "REGISTRY_HTTP_SECRET=9f8e7d\n",
+            "export OS_PASSWORD='hunter2'\n",
+            "DATABASE_URL=postgres://app:hunter2@db/app\n",
+        ] {
+            // Placeholders elsewhere do not excuse one real secret.
+            let env = file(
+                "site/.env",
+                &format!("REGISTRY_STORAGE=${{storage}}\n{secret}"),
+            );
+            assert!(looks_like_credentials(&env).is_some(), "{secret}");
+        }
+        let plain = file("site/.env", "REGISTRY_STORAGE=swift\n");
+        assert!(
+            looks_like_credentials(&plain).is_some(),
+            "a .env without placeholders counts as secrets"
+        );
     }
 
     #[test]

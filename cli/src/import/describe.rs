@@ -39,7 +39,30 @@ pub fn from_readme(text: &str) -> Option<String> {
 /// over: real repositories had each of them proposed as a description, and none says what the
 /// tool does.
 pub fn from_header(text: &str) -> Option<String> {
-    first_describing_paragraph(&header_paragraphs(text)).or_else(|| from_description_constant(text))
+    first_describing_paragraph(&header_paragraphs(text))
+        .or_else(|| from_description_constant(text))
+        .or_else(|| from_argparse(text))
+}
+
+/// The `description=` of a Python script's `argparse.ArgumentParser(…)`: the text its `--help`
+/// starts with. Adjacent string literals are joined, as Python joins them
+/// (`description='Disable a compute service and move all its '\n'instances away'`).
+fn from_argparse(text: &str) -> Option<String> {
+    let after = &text[text.find("ArgumentParser(")?..];
+    let mut rest = after.split_once("description=")?.1.trim_start();
+    let mut joined = String::new();
+    while let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let (inner, after) = rest[1..].split_once(quote)?;
+        if inner.contains('\n') {
+            return None;
+        }
+        joined.push_str(inner);
+        rest = after.trim_start();
+    }
+    if is_not_a_description(&joined) {
+        return None;
+    }
+    one_line(&joined)
 }
 
 /// The first paragraph that describes the tool. The paragraph after one that introduces a list
@@ -309,6 +332,12 @@ fn is_metadata_line(line: &str) -> bool {
     [
         "author",
         "__author__",
+        "date:",
+        "created:",
+        "updated:",
+        "update:",
+        "last modified",
+        "version:",
         "maintainer",
         "maintained by",
         "written by",
@@ -339,12 +368,46 @@ fn is_email(word: &str) -> bool {
 /// (a file name, a section heading), or instructions to set up credentials first.
 fn is_not_a_description(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    ["usage:", "usage examples", "example:", "examples:", "./"]
-        .iter()
-        .any(|s| lower.starts_with(s))
+    [
+        "usage:",
+        "usage examples",
+        "example:",
+        "examples:",
+        "example usage",
+        "./",
+        // Where it came from, not what it does.
+        "from http",
+        "see http",
+        "based on http",
+        "source: http",
+        // Code that was commented out.
+        "set -",
+        "#!",
+        // Notes about the code, not what it does.
+        "bug:",
+        "bugs:",
+        "known issue",
+        "todo",
+        "fixme",
+        "note:",
+        "notes:",
+    ]
+    .iter()
+    .any(|s| lower.starts_with(s))
+        || is_changelog(&lower)
         || introduces_a_list(&lower)
         || is_single_word(text)
         || is_environment_setup(&lower)
+}
+
+/// `v.2 changed the interface…`, `Changelog: …`: the history of the file, not what it does.
+fn is_changelog(lower: &str) -> bool {
+    let versioned = ["v.", "v", "version "].iter().any(|p| {
+        lower
+            .strip_prefix(p)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    versioned || lower.starts_with("changelog") || lower.starts_with("changes:")
 }
 
 /// `Fields are:`, `This playbook requires the following variables: hosts - …`.
@@ -639,6 +702,55 @@ mod tests {
         assert_eq!(
             from_playbook("---\n- name: Rotate Fernet keys\n  hosts: keystone\n").as_deref(),
             Some("Rotate Fernet keys")
+        );
+    }
+
+    #[test]
+    fn dates_provenance_and_commented_code_are_not_descriptions() {
+        // osops-tools-contrib: nova/nova-libvirt-compare.py, neutron/count_routers_on_host.sh,
+        // ansible/maintenance/scripts/nova-compute-maintenance.py, neutron/l3-agent-evacuate.py.
+        assert_eq!(
+            from_header(
+                "#!/usr/bin/env python\n# Date: 2016-09-04\n# Update: 2016-10-01\nimport sys\n"
+            ),
+            None
+        );
+        assert_eq!(
+            from_header(
+                "#!/bin/bash\n# set -x\n\n# count the number of routers per host\nneutron agent-list\n"
+            ),
+            Some("count the number of routers per host".into())
+        );
+        assert_eq!(
+            from_header(
+                "#!/usr/bin/env python\n# From http://blog.example.com/nova-maintenance\nimport argparse\n\
+                 parser = argparse.ArgumentParser(\n    description='Disable a nova compute service and move all its instances to other hosts')\n"
+            ),
+            Some("Disable a nova compute service and move all its instances to other hosts".into())
+        );
+        assert_eq!(
+            from_header(
+                "#!/usr/bin/env python\n# Example usage: python evacuate.py --from-l3agent 19f5\nimport sys\n"
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn argparse_descriptions_join_adjacent_literals_and_changelogs_are_passed_over() {
+        // osops-tools-contrib: ansible/maintenance/scripts/nova-compute-maintenance.py and
+        // neutron/net_blame.sh.
+        assert_eq!(
+            from_header(
+                "#!/usr/bin/env python\nimport argparse\nparser = argparse.ArgumentParser(\n        description='Disable a nova compute service and move all its '\n                    'instances to other hosts')\n"
+            ),
+            Some("Disable a nova compute service and move all its instances to other hosts".into())
+        );
+        assert_eq!(
+            from_header(
+                "#!/bin/bash\n#v.2\n# v.2 changed the interface to be a variable\n\n# Bugs: If there is not much traffic, it does not handle it well.\n\n# places blame for high traffic\nip link\n"
+            ),
+            Some("places blame for high traffic".into())
         );
     }
 }

@@ -96,6 +96,19 @@ pub fn is_repository_tooling(name: &str) -> bool {
     REPOSITORY_TOOLING.contains(&name.to_ascii_lowercase().as_str())
 }
 
+/// Whether a file only serves the repository's version control (`.gitignore`, `.gitreview`, …):
+/// left out even of a directory asset, which otherwise takes every file under it.
+fn is_version_control_file(name: &str) -> bool {
+    [
+        ".gitignore",
+        ".gitattributes",
+        ".gitreview",
+        ".mailmap",
+        ".gitmodules",
+    ]
+    .contains(&name.to_ascii_lowercase().as_str())
+}
+
 /// Whether a file is a unit test: under a `tests/` directory, or a Python `test_*.py` /
 /// `*_test.py`. Tests run in the package's CI, never on an operator's cloud.
 pub fn is_unit_test(rel: &str) -> bool {
@@ -336,11 +349,12 @@ pub fn detect(files: &[&SourceFile], skipped: &mut Vec<Skipped>) -> Vec<Candidat
         } else {
             continue;
         };
-        let members: Vec<String> = files
+        let (members, vcs): (Vec<String>, Vec<String>) = files
             .iter()
             .filter(|f| dir.is_empty() || f.rel.starts_with(&format!("{dir}/")))
             .map(|f| f.rel.clone())
-            .collect();
+            .partition(|rel| !is_version_control_file(file_name(rel)));
+        skipped.extend(vcs.iter().map(|rel| Skipped::new(rel, TOOLING)));
         claimed.push(dir.to_owned());
         match kind {
             None => skipped.extend(members.iter().map(|m| {
@@ -616,15 +630,23 @@ mod tests {
                 "- debug: msg=y\n",
                 false,
             ),
+            file("lampstack/.gitignore", "*.retry\n", false),
         ];
         let refs: Vec<&SourceFile> = files.iter().collect();
-        let found = detect(&refs, &mut Vec::new());
+        let mut skipped = Vec::new();
+        let found = detect(&refs, &mut skipped);
         let project = &found[0];
         assert_eq!(
             (project.path.as_str(), project.kind, project.main.as_deref()),
             ("lampstack", Kind::Playbook, Some("lampstack/site.yml"))
         );
-        assert_eq!(project.members.len(), 5);
+        assert_eq!(project.members.len(), 5, "{:?}", project.members);
+        assert!(
+            skipped
+                .iter()
+                .any(|s| s.path == "lampstack/.gitignore" && s.reason == TOOLING),
+            "version control files stay out of the asset: {skipped:?}"
+        );
         assert_eq!(project.notes.len(), 1);
         assert!(
             project.notes[0].1.contains("`other.yml`"),

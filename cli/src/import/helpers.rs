@@ -382,9 +382,43 @@ pub fn normalise(dir: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The sibling modules (and packages) a Python file imports: `import common`, `from lib import
-/// x`, `from . import util`, when `common.py`, `lib/__init__.py` or `util.py` sits beside it.
+/// The directories a Python file's imports are looked up in: its own, and those it adds to
+/// `sys.path` by a relative path (`sys.path.append('../lib')`, `sys.path.insert(0,
+/// os.path.join(os.path.dirname(__file__), '..', 'lib'))`), taken relative to the file — which
+/// is where the script's author ran it from.
+fn python_search_dirs(dir: &str, text: &str) -> Vec<String> {
+    let mut dirs = vec![dir.to_owned()];
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('#')
+            || !(line.contains("sys.path.append(") || line.contains("sys.path.insert("))
+        {
+            continue;
+        }
+        // The string literals of the call, joined as `os.path.join` would.
+        let parts: Vec<&str> = line
+            .split(['\'', '"'])
+            .skip(1)
+            .step_by(2)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.is_empty() || parts.iter().any(|p| p.starts_with('/') || p.contains('$')) {
+            continue;
+        }
+        if let Some(added) = normalise(dir, &parts.join("/"))
+            && !dirs.contains(&added)
+        {
+            dirs.push(added);
+        }
+    }
+    dirs
+}
+
+/// The modules (and packages) a Python file imports from the repository: `import common`,
+/// `from lib import x`, `from . import util`, when `common.py`, `lib/__init__.py` or `util.py`
+/// sits beside it or in a directory it adds to `sys.path` ([`python_search_dirs`]).
 fn python_references(dir: &str, text: &str, files: &BTreeMap<&str, &SourceFile>) -> Vec<String> {
+    let search = python_search_dirs(dir, text);
     let mut found = Vec::new();
     for line in text.lines() {
         let line = line.trim();
@@ -416,21 +450,23 @@ fn python_references(dir: &str, text: &str, files: &BTreeMap<&str, &SourceFile>)
         };
         for module in modules {
             let path = module.replace('.', "/");
-            let as_file = super::detect::join(dir, &format!("{path}.py"));
             let first = path.split('/').next().unwrap_or_default();
-            let package = super::detect::join(dir, first);
-            if files.contains_key(as_file.as_str()) {
-                found.push(as_file);
-            }
-            if files.contains_key(format!("{package}/__init__.py").as_str()) {
-                // A package beside the script: all of it.
-                let prefix = format!("{package}/");
-                found.extend(
-                    files
-                        .keys()
-                        .filter(|k| k.starts_with(&prefix) && k.ends_with(".py"))
-                        .map(|k| (*k).to_owned()),
-                );
+            for dir in &search {
+                let as_file = super::detect::join(dir, &format!("{path}.py"));
+                let package = super::detect::join(dir, first);
+                if files.contains_key(as_file.as_str()) {
+                    found.push(as_file);
+                }
+                if files.contains_key(format!("{package}/__init__.py").as_str()) {
+                    // A package beside the script: all of it.
+                    let prefix = format!("{package}/");
+                    found.extend(
+                        files
+                            .keys()
+                            .filter(|k| k.starts_with(&prefix) && k.ends_with(".py"))
+                            .map(|k| (*k).to_owned()),
+                    );
+                }
             }
         }
     }
@@ -623,6 +659,29 @@ mod tests {
             file("tool/requirements.txt", "python-neutronclient\n"),
         ];
         assert_eq!(helpers_among(&all).0, vec!["tool/requirements.txt"]);
+    }
+
+    #[test]
+    fn python_imports_follow_relative_sys_path_additions() {
+        let tool = file(
+            "nova/compare.py",
+            "#!/usr/bin/env python\nimport sys, os\nsys.path.append('../lib')\n\
+             sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'common'))\n\
+             # sys.path.append('../old')\nsys.path.append('/opt/site')\nimport openstackapi\nimport shared\n",
+        );
+        assert_eq!(
+            python_search_dirs("nova", tool.text.as_deref().unwrap_or_default()),
+            ["nova", "lib", "common"],
+            "relative additions only, resolved against the script; comments and absolute paths ignored"
+        );
+        let (found, missing) = helpers_among(&[
+            tool,
+            file("lib/openstackapi.py", "import keystoneauth1\n"),
+            file("common/shared.py", "x = 1\n"),
+            file("old/openstackapi.py", "x = 0\n"),
+        ]);
+        assert_eq!(found, ["common/shared.py", "lib/openstackapi.py"]);
+        assert!(missing.is_empty(), "{missing:?}");
     }
 
     #[test]

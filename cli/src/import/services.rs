@@ -193,6 +193,17 @@ const HEAT_RESOURCES: &[(&str, &str)] = &[
     ("OS::Trove::", "trove"),
     ("OS::Magnum::", "magnum"),
     ("OS::Barbican::", "barbican"),
+    // The alarm resources kept their old Ceilometer names after alarms moved to Aodh.
+    ("OS::Ceilometer::", "ceilometer"),
+    ("OS::Aodh::", "aodh"),
+    ("OS::Ironic::", "ironic"),
+    ("OS::Zaqar::", "zaqar"),
+    ("OS::Mistral::", "mistral"),
+    ("OS::Sahara::", "sahara"),
+    ("OS::Senlin::", "senlin"),
+    ("OS::Zun::", "zun"),
+    ("OS::Monasca::", "monasca"),
+    ("OS::Blazar::", "blazar"),
 ];
 
 /// Terraform OpenStack provider resource prefixes → service.
@@ -575,6 +586,17 @@ mod tests {
     #[test]
     fn heat_and_terraform_resources_map_to_services() {
         assert_eq!(shell("    type: OS::Nova::ServerGroup\n"), vec!["nova"]);
+        assert_eq!(
+            shell("    type: OS::Ceilometer::Alarm\n"),
+            vec!["ceilometer"]
+        );
+        // Every mapped service is one the registry accepts.
+        for (_, service) in HEAT_RESOURCES {
+            assert!(
+                osops_index::openstack::find_service(service) == Some(*service),
+                "{service}"
+            );
+        }
         assert_eq!(
             shell("resource \"openstack_networking_network_v2\" \"prod\" {\n"),
             vec!["neutron"]
