@@ -128,14 +128,7 @@ mod tests {
     use super::*;
 
     fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            rel: rel.into(),
-            abs: rel.into(),
-            size: text.len() as u64,
-            executable: false,
-            text: Some(text.into()),
-            sha256: String::new(),
-        }
+        SourceFile::in_memory(rel, text, false)
     }
 
     #[test]

@@ -512,14 +512,7 @@ mod tests {
     use super::*;
 
     fn file(rel: &str, text: &str, executable: bool) -> SourceFile {
-        SourceFile {
-            rel: rel.into(),
-            abs: rel.into(),
-            size: text.len() as u64,
-            executable,
-            text: Some(text.into()),
-            sha256: String::new(),
-        }
+        SourceFile::in_memory(rel, text, executable)
     }
 
     fn kinds(files: &[SourceFile]) -> Vec<(String, Kind)> {

@@ -528,14 +528,7 @@ mod tests {
     }
 
     fn file(rel: &str, text: &str) -> SourceFile {
-        SourceFile {
-            rel: rel.into(),
-            abs: rel.into(),
-            size: 1,
-            executable: false,
-            text: Some(text.into()),
-            sha256: String::new(),
-        }
+        SourceFile::in_memory(rel, text, false)
     }
 
     /// The helpers of the first file among `all`, as sorted lists (found, missing).

@@ -450,14 +450,7 @@ mod tests {
     use super::*;
 
     fn file(rel: &str, text: &str, executable: bool) -> SourceFile {
-        SourceFile {
-            rel: rel.into(),
-            abs: rel.into(),
-            size: text.len() as u64,
-            executable,
-            text: Some(text.into()),
-            sha256: String::new(),
-        }
+        SourceFile::in_memory(rel, text, executable)
     }
 
     fn candidate(kind: Kind, path: &str, is_dir: bool, members: &[&str]) -> detect::Candidate {

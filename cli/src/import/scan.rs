@@ -52,6 +52,22 @@ pub struct SourceFile {
     pub sha256: String,
 }
 
+#[cfg(test)]
+impl SourceFile {
+    /// A file holding `text`, as the scan would have read it: the import's unit tests build
+    /// repositories from these.
+    pub fn in_memory(rel: &str, text: &str, executable: bool) -> SourceFile {
+        SourceFile {
+            rel: rel.into(),
+            abs: rel.into(),
+            size: text.len() as u64,
+            executable,
+            text: Some(text.into()),
+            sha256: String::new(),
+        }
+    }
+}
+
 impl SourceFile {
     /// The file name (last path component).
     pub fn file_name(&self) -> &str {
