@@ -121,7 +121,21 @@ fn ansible_references(dir: &str, text: &str, files: &BTreeMap<&str, &SourceFile>
             Reference::Include(path) | Reference::VarsFile(path) => {
                 resolve_file(dir, &path, files, &mut resolved)
             }
-            Reference::Source(path) => resolved.found.extend(template_source(dir, &path, files)),
+            Reference::Source(path) => match template_source(dir, &path, files) {
+                Some(found) => resolved.found.push(found),
+                // An absolute `src` is most often on the managed host (`remote_src`), and a
+                // templated one cannot be resolved: neither is known to be missing.
+                None if path.starts_with('/') || ansible::is_templated(&path) => {}
+                // Named as from the role (or playbook) directory, where a human would add it.
+                None => {
+                    let base = if dir.ends_with("/tasks") {
+                        parent(dir)
+                    } else {
+                        dir
+                    };
+                    resolved.missing.extend(normalise(base, &path));
+                }
+            },
             Reference::Role(name) => match role_files(dir, &name, files) {
                 Some(found) => resolved.found.extend(found),
                 None if ansible::is_templated(&name) => {}
@@ -652,6 +666,19 @@ mod tests {
             file("tool/requirements.txt", "python-neutronclient\n"),
         ];
         assert_eq!(helpers_among(&all).0, vec!["tool/requirements.txt"]);
+    }
+
+    #[test]
+    fn a_copy_source_found_nowhere_is_missing() {
+        let (found, missing) = helpers_among(&[
+            file(
+                "swarm/roles/prov/tasks/main.yml",
+                "- copy: src=templates/openssl.cnf dest=/etc/ssl/\n- template: src=motd.j2 dest=/etc/motd\n- copy: src=/etc/hosts dest=/tmp/ remote_src=yes\n",
+            ),
+            file("swarm/roles/prov/templates/motd.j2", "hi\n"),
+        ]);
+        assert_eq!(found, ["swarm/roles/prov/templates/motd.j2"]);
+        assert_eq!(missing, ["swarm/roles/prov/templates/openssl.cnf"]);
     }
 
     #[test]
