@@ -3,8 +3,9 @@
 //! A playbook copied without `../tasks/rolling-reboot.yaml`, its `vars/` or the role it names
 //! fails on the operator's controller, so [`references`] lists what a YAML file names —
 //! `include:`, `include_tasks:`, `import_tasks:`, `import_playbook:`, `vars_files:`, the `src:`
-//! of `template`/`copy`, `roles:`, `dependencies:` and `include_role`/`import_role` names — and
-//! [`super::helpers`] resolves them against the repository. There is no YAML parser in the
+//! of `template`/`copy`, the local script of `script`, `roles:`, `dependencies:` and
+//! `include_role`/`import_role` names — and [`super::helpers`] resolves them against the
+//! repository. There is no YAML parser in the
 //! workspace; the forms operators write (block lists, `- role: x`, `- { role: x }`, `key: value`
 //! and the old `include: file.yml var=x`) are few enough to recognise by indentation.
 
@@ -122,6 +123,13 @@ pub fn references(text: &str) -> Vec<Reference> {
                 None if value.is_empty() => source_block = Some(key_column),
                 None => {}
             }
+        } else if module == "script" {
+            // `script: files/drain.sh --host x` runs a local script on the managed host: the
+            // script travels with the playbook. (`cmd=` in the key=value form.)
+            let local = parameter(value, "cmd")
+                .or_else(|| value.split_whitespace().next().map(str::to_owned))
+                .filter(|p| !p.contains('='));
+            found.extend(local.as_deref().and_then(path).map(Reference::Source));
         }
     }
     found
@@ -283,6 +291,18 @@ mod tests {
         assert_eq!(
             references(tasks),
             vec![Source("nova.conf.j2".into()), Source("files/motd".into())]
+        );
+    }
+
+    #[test]
+    fn local_scripts_run_by_the_script_module_are_found() {
+        let tasks = "- script: files/drain.sh --host {{ inventory_hostname }}\n- ansible.builtin.script: cmd=scripts/check.py\n- script:\n    cmd: x.sh\n";
+        assert_eq!(
+            references(tasks),
+            vec![
+                Source("files/drain.sh".into()),
+                Source("scripts/check.py".into())
+            ]
         );
     }
 
