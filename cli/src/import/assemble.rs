@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use osops_index::Kind;
 
+use super::credentials::LiteralSecret;
 use super::detect::{Candidate, is_doc, is_python};
 use super::helpers::{Helpers, common_dir};
 use super::scan::{SourceFile, file_name, parent};
@@ -16,7 +17,7 @@ pub struct Context<'a> {
     files: &'a BTreeMap<&'a str, &'a SourceFile>,
     excluded: &'a BTreeMap<String, &'static str>,
     /// Files that set a literal password, and the line where they do.
-    embedded: &'a BTreeMap<String, usize>,
+    embedded: &'a BTreeMap<String, LiteralSecret>,
     helpers: &'a BTreeMap<String, Helpers>,
     /// How many single-file tools each directory holds (a README describes a lone tool only).
     tools_per_dir: BTreeMap<String, usize>,
@@ -26,7 +27,7 @@ impl<'a> Context<'a> {
     pub fn new(
         files: &'a BTreeMap<&'a str, &'a SourceFile>,
         excluded: &'a BTreeMap<String, &'static str>,
-        embedded: &'a BTreeMap<String, usize>,
+        embedded: &'a BTreeMap<String, LiteralSecret>,
         candidates: &[Candidate],
         helpers: &'a BTreeMap<String, Helpers>,
     ) -> Self {
@@ -305,13 +306,14 @@ pub fn assemble(c: &Candidate, assigned: &names::Assigned, cx: &Context) -> Prop
 fn literal_password_flags(sources: &BTreeSet<String>, cx: &Context) -> Vec<Flag> {
     sources
         .iter()
-        .filter_map(|path| cx.embedded.get(path).map(|line| (path, line)))
-        .map(|(path, line)| {
+        .filter_map(|path| cx.embedded.get(path).map(|secret| (path, secret)))
+        .map(|(path, secret)| {
             Flag::new(
                 "credentials",
                 true,
                 format!(
-                    "`{path}` line {line} sets `OS_PASSWORD=` to a literal password; read it from the environment or a prompt instead, and change the password, which the repository has exposed"
+                    "`{path}` line {} sets `{}=` to a literal secret; read it from the environment or a prompt instead, and change the secret, which the repository has exposed",
+                    secret.line, secret.variable
                 ),
             )
         })

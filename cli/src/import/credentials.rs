@@ -8,7 +8,7 @@
 //!
 //! A tool that writes a password into itself (`export OS_PASSWORD=supersecure!` in a script) is
 //! different: the tool is what the operator wants to share, so it is still proposed, with a
-//! blocking flag naming the line ([`literal_password_line`]) until a human takes the password out.
+//! blocking flag naming the line ([`literal_secret`]) until a human takes the password out.
 //! Documentation is only ever flagged for real key material: an `export OS_PASSWORD=mys3cr3t` in
 //! a README is an example, and flagging it would hide the README from the tool it describes.
 
@@ -50,16 +50,28 @@ pub fn looks_like_credentials(file: &SourceFile) -> Option<&'static str> {
     None
 }
 
-/// The line (1-based) where a file other than documentation or a credentials file sets
-/// `OS_PASSWORD=` to a literal password: the file is a tool to propose with a blocking flag.
-pub fn literal_password_line(file: &SourceFile) -> Option<usize> {
+/// A secret written into a tool: where, and in which variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralSecret {
+    /// 1-based.
+    pub line: usize,
+    pub variable: String,
+}
+
+/// Where a file other than documentation or a credentials file sets a secret variable to a
+/// literal (`export OS_PASSWORD=supersecure!`, `DEFAULT_PASS='Welcome123'`): the file is a tool
+/// to propose with a blocking flag.
+pub fn literal_secret(file: &SourceFile) -> Option<LiteralSecret> {
     if is_doc(file.file_name()) || looks_like_credentials(file).is_some() {
         return None;
     }
     let text = file.text.as_deref()?;
-    text.lines()
-        .position(sets_literal_os_password)
-        .map(|index| index + 1)
+    text.lines().enumerate().find_map(|(index, line)| {
+        literal_secret_variable(line).map(|variable| LiteralSecret {
+            line: index + 1,
+            variable: variable.to_owned(),
+        })
+    })
 }
 
 /// Whether an environment file is a template rather than secrets: it has placeholders
@@ -109,18 +121,32 @@ fn has_yaml_password(text: &str) -> bool {
     })
 }
 
-/// `OS_PASSWORD=secret` (a literal), as opposed to `OS_PASSWORD=$OS_PASSWORD_INPUT` after a
-/// `read -s`, or an empty value.
-fn sets_literal_os_password(line: &str) -> bool {
+/// The variable a shell-style assignment on this line sets to a literal secret: an upper-case
+/// name that is or ends in `PASSWORD`, `PASSWD`, `PASS`, `SECRET` or `TOKEN`
+/// (`OS_PASSWORD=supersecure!`, `DEFAULT_PASS='Welcome123'`), given a value that is neither empty
+/// nor built from elsewhere (`$OS_PASSWORD_INPUT` after a `read -s`, `"-p${OPTARG}"`, `$(cat …)`,
+/// `` `…` ``). Comments are not code.
+fn literal_secret_variable(line: &str) -> Option<&str> {
     let line = line.trim_start();
     if line.starts_with('#') {
-        return false;
+        return None;
     }
-    let Some((_, value)) = line.split_once("OS_PASSWORD=") else {
-        return false;
-    };
-    let value = value.trim().trim_start_matches(['"', '\'']);
-    !value.is_empty() && !value.starts_with('$') && !value.starts_with(['"', '\''])
+    line.split_whitespace().find_map(|word| {
+        let (name, value) = word.split_once('=')?;
+        // Shell variables are upper case; `password=password` is a Python keyword argument.
+        let is_name = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+        let upper = name.to_ascii_uppercase();
+        let secret = ["PASSWORD", "PASSWD", "PASS", "SECRET", "TOKEN"]
+            .iter()
+            .any(|s| upper == *s || upper.ends_with(&format!("_{s}")));
+        let value = value.trim_start_matches(['"', '\'']);
+        let literal =
+            !value.is_empty() && !value.starts_with(['`', '"', '\'']) && !value.contains('$');
+        (is_name && secret && literal).then_some(name)
+    })
 }
 
 #[cfg(test)]
@@ -199,7 +225,7 @@ mod tests {
         ];
         for f in &clean {
             assert_eq!(looks_like_credentials(f), None, "{} flagged", f.rel);
-            assert_eq!(literal_password_line(f), None, "{} flagged", f.rel);
+            assert_eq!(literal_secret(f), None, "{} flagged", f.rel);
         }
     }
 
@@ -210,14 +236,49 @@ mod tests {
             "#!/bin/bash\nexport OS_USERNAME=admin\nexport OS_PASSWORD=supersecure!\nnova list\n",
         );
         assert_eq!(looks_like_credentials(&script), None);
-        assert_eq!(literal_password_line(&script), Some(3));
+        assert_eq!(
+            literal_secret(&script),
+            Some(LiteralSecret {
+                line: 3,
+                variable: "OS_PASSWORD".into()
+            })
+        );
         let openrc = file("admin-openrc.sh", "export OS_PASSWORD=hunter2\n");
         assert_eq!(
-            literal_password_line(&openrc),
+            literal_secret(&openrc),
             None,
             "a credentials file, not a tool"
         );
         let doc = file("README.md", "export OS_PASSWORD=mys3cr3t\n");
-        assert_eq!(literal_password_line(&doc), None);
+        assert_eq!(literal_secret(&doc), None);
+    }
+
+    #[test]
+    fn any_secret_variable_set_to_a_literal_is_found() {
+        let at = |text: &str| {
+            literal_secret(&file("install/config.cfg.sh", text)).map(|s| (s.line, s.variable))
+        };
+        // osops-tools-contrib's Liberty installer: one default password for every service.
+        assert_eq!(
+            at("HOST=ctl\nDEFAULT_PASS='Welcome123'\nADMIN_PASS=$DEFAULT_PASS\n"),
+            Some((2, "DEFAULT_PASS".into()))
+        );
+        assert_eq!(
+            at("env OS_TOKEN=gAAAAB3 openstack server list\n"),
+            Some((1, "OS_TOKEN".into()))
+        );
+        for clean in [
+            "PASS=$1\n",
+            "DB_PASSWORD=\"\"\n",
+            "OS_PASSWORD=\"${OS_PASSWORD:-}\"\n",
+            "TOKEN=$(openstack token issue -f value -c id)\n",
+            "SECRET=`cat /etc/secret`\n",
+            "# OS_PASSWORD=example\n",
+            "BYPASS=1\nPWD=/tmp\nPASSWORDS_FILE=/etc/x\n",
+            "PASS=\"-p${OPTARG}\"\n",
+            "    conn = connect(user=user, password=password, passwd=os_password)\n",
+        ] {
+            assert_eq!(at(clean), None, "{clean}");
+        }
     }
 }

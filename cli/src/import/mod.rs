@@ -238,10 +238,10 @@ pub fn run(options: &Options) -> Result<Import, Error> {
         .map(|p| p.trim_start_matches("./"))
         .collect();
     // Tools that write a password into themselves are still proposed, flagged (blocking).
-    let mut embedded: BTreeMap<String, usize> = BTreeMap::new();
+    let mut embedded: BTreeMap<String, credentials::LiteralSecret> = BTreeMap::new();
     for file in &scan.files {
-        if let Some(line) = credentials::literal_password_line(file) {
-            embedded.insert(file.rel.clone(), line);
+        if let Some(secret) = credentials::literal_secret(file) {
+            embedded.insert(file.rel.clone(), secret);
         }
         if let Some(reason) = credentials::looks_like_credentials(file) {
             let included = wanted.contains(file.rel.as_str());
