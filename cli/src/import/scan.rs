@@ -218,23 +218,13 @@ fn read(abs: PathBuf, rel: String, meta: &std::fs::Metadata) -> Result<SourceFil
     }
     Ok(SourceFile {
         size: meta.len(),
-        executable: is_executable(meta),
+        // The same test `osops package` packs 0755 by.
+        executable: osops_index::archive::is_executable(meta),
         text,
         sha256: hex::encode(hasher.finalize()),
         abs,
         rel,
     })
-}
-
-#[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    meta.permissions().mode() & 0o111 != 0
-}
-
-#[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
-    false
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::Error;
 use super::layout::{ARCHIVES_DIR, INDEX_DIR};
+use super::plan::is_mirror_file;
 use super::record::{RECORD_FILE, Record, Stamp};
 
 /// Held while a run writes the mirror.
@@ -124,15 +125,6 @@ pub(super) fn stamp_of(path: &Path) -> Result<Option<Stamp>, Error> {
 /// Writes `path` atomically, mode 0644.
 pub(super) fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::fs::write_atomic(path, bytes).map_err(io(path))
-}
-
-/// Whether `rel` can name a file a mirror writes: plain names under `index/` or `archives/`.
-fn is_mirror_file(rel: &str) -> bool {
-    let mut parts = rel.split('/');
-    let top = matches!(parts.next(), Some(INDEX_DIR | ARCHIVES_DIR));
-    let below: Vec<&str> = parts.collect();
-    let plain = |part: &&str| !part.is_empty() && !part.starts_with('.') && !part.contains('\\');
-    top && !below.is_empty() && below.iter().all(plain)
 }
 
 /// Removes the file `rel` of the mirror and the directories it leaves empty (up to `index/` or

@@ -222,6 +222,8 @@ pub fn run(
 
     // Archives first: an index file is written only once the archives it lists are in place.
     let mut jobs = Vec::new();
+    // The archives this run downloads, relative to the mirror.
+    let mut fetched: Vec<String> = Vec::new();
     for (name, asset) in &selection.assets {
         record.assets.insert(
             name.to_string(),
@@ -242,38 +244,36 @@ pub fn run(
                 plan::decide(fsops::sha256_of(&path)?.as_deref(), &entry.cksum)
             };
             summary.archives.count(change);
-            record.files.insert(rel, entry.cksum.clone());
-            if change != Change::Unchanged {
-                let url = crate::install::apply::download_url(
-                    client.registry(),
-                    &config.dl,
-                    name,
-                    &entry.vers,
-                )
-                .map_err(|_| Error::BadDownloadUrl(config.dl.clone()))?;
-                let job = Download {
-                    registry: client.registry().to_owned(),
-                    url,
-                    sha256: entry.cksum.clone(),
-                    what: format!("{name} v{}", entry.vers),
-                };
-                jobs.push((job, path));
+            record.files.insert(rel.clone(), entry.cksum.clone());
+            if change == Change::Unchanged {
+                // Checked now (or trusted again): this stamp vouches for it next time.
+                record.stamps.extend(stamp.map(|stamp| (rel, stamp)));
+                continue;
             }
+            let url = crate::install::apply::download_url(
+                client.registry(),
+                &config.dl,
+                name,
+                &entry.vers,
+            )
+            .map_err(|_| Error::BadDownloadUrl(config.dl.clone()))?;
+            let job = Download {
+                registry: client.registry().to_owned(),
+                url,
+                sha256: entry.cksum.clone(),
+                what: format!("{name} v{}", entry.vers),
+            };
+            jobs.push((job, path));
+            fetched.push(rel);
         }
     }
     let limits = osops_index::archive::Limits::default();
     download::download_to(&jobs, client, source.jobs, limits.max_compressed, progress)?;
-    for (_, path) in &jobs {
-        summary.downloaded_bytes += std::fs::metadata(path).map_or(0, |m| m.len());
-    }
-    // Every archive is now checked or freshly verified: its stamp vouches for it next time.
-    for rel in record
-        .files
-        .keys()
-        .filter(|rel| rel.starts_with(layout::ARCHIVES_DIR))
-    {
-        if let Some(stamp) = fsops::stamp_of(&dir.join(rel))? {
-            record.stamps.insert(rel.clone(), stamp);
+    // Each download was verified on its way in: its stamp vouches for it next time.
+    for rel in fetched {
+        if let Some(stamp) = fsops::stamp_of(&dir.join(&rel))? {
+            summary.downloaded_bytes += stamp.size;
+            record.stamps.insert(rel, stamp);
         }
     }
 

@@ -81,13 +81,14 @@ pub fn stale(previous: &Record, wanted: &BTreeSet<String>) -> Vec<String> {
     previous
         .files
         .keys()
-        .filter(|rel| !wanted.contains(*rel) && removable(rel))
+        .filter(|rel| !wanted.contains(*rel) && is_mirror_file(rel))
         .cloned()
         .collect()
 }
 
-/// A path `osops mirror` may have written: under `index/` or `archives/`, plain names only.
-fn removable(rel: &str) -> bool {
+/// Whether `rel` can name a file a mirror writes, and so one a run may remove: under `index/` or
+/// `archives/`, plain names only. [`super::fsops`] checks it again before removing anything.
+pub fn is_mirror_file(rel: &str) -> bool {
     let under_ours = [INDEX_DIR, ARCHIVES_DIR]
         .iter()
         .any(|dir| rel.strip_prefix(dir).is_some_and(|r| r.starts_with('/')));

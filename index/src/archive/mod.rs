@@ -18,7 +18,7 @@ mod tree;
 mod types;
 
 pub use limits::Limits;
-pub use pack::{PackError, pack, package_files};
+pub use pack::{PackError, is_executable, pack, package_files};
 pub use read::read;
 pub use types::{Archive, ArchiveError, Entry, EntryData};
 

@@ -217,14 +217,16 @@ fn is_skipped(name: &std::ffi::OsStr) -> bool {
     SKIPPED_DIRS.iter().any(|v| name == *v)
 }
 
+/// Whether a file has any execute bit: what packs as 0755 rather than 0644.
 #[cfg(unix)]
-fn is_executable(meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.permissions().mode() & 0o111 != 0
 }
 
+/// Whether a file has any execute bit: what packs as 0755 rather than 0644.
 #[cfg(not(unix))]
-fn is_executable(_meta: &std::fs::Metadata) -> bool {
+pub fn is_executable(_meta: &std::fs::Metadata) -> bool {
     false
 }
 
