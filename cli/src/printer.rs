@@ -201,6 +201,12 @@ impl Reporter for CliReporter<'_> {
     }
 }
 
+/// `1 asset`, `3 assets`: a count for people.
+pub fn plural(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `2.0 KiB`: sizes for people.
 pub fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

@@ -5,6 +5,7 @@ use super::Context;
 use crate::client;
 use crate::exit::Exit;
 use crate::import::{self, Options, publish, report};
+use crate::printer::plural;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -68,8 +69,8 @@ pub fn exec(args: Args, ctx: &Context) -> anyhow::Result<ExitCode> {
     ctx.printer.status(
         "Imported",
         format_args!(
-            "{} assets from `{}`; manifests in `{}`",
-            imported.assets.len(),
+            "{} from `{}`; manifests in `{}`",
+            plural(imported.assets.len() as u64, "asset", "assets"),
             imported.source.display(),
             imported.overlay.display()
         ),
@@ -139,11 +140,9 @@ fn print_table(ctx: &Context, imported: &import::Import) -> std::io::Result<()> 
     }
     if !imported.skipped.is_empty() {
         ctx.printer.data("")?;
-        let count = imported.skipped.len();
-        let files = if count == 1 { "file" } else { "files" };
-        ctx.printer.data(format_args!(
-            "Set aside ({count} {files}; --json lists each):"
-        ))?;
+        let files = plural(imported.skipped.len() as u64, "file", "files");
+        ctx.printer
+            .data(format_args!("Set aside ({files}; --json lists each):"))?;
         for line in report::skipped_summary(imported) {
             ctx.printer.data(line)?;
         }

@@ -7,7 +7,7 @@ use super::Context;
 use crate::UserError;
 use crate::cache::download::Progress;
 use crate::mirror::{self, Options, Summary, layout, plan::Counts, select::Filters};
-use crate::printer::human_bytes;
+use crate::printer::{human_bytes, plural};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -166,7 +166,6 @@ fn report(ctx: &Context, summary: &Summary) {
             c.added, c.updated, c.unchanged, c.removed
         )
     };
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     printer.status(
         "Mirrored",
         format_args!(

@@ -119,11 +119,7 @@ pub fn publishing_summary(import: &Import) -> Vec<String> {
 
 /// `1 asset`, `7 assets`.
 fn assets(n: usize) -> String {
-    if n == 1 {
-        "1 asset".into()
-    } else {
-        format!("{n} assets")
-    }
+    crate::printer::plural(n as u64, "asset", "assets")
 }
 
 /// `no-license (5), credentials (2)`: how many of `assets` carry each blocking (or each

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use osops_index::AssetName;
 
 use super::Context;
+use crate::printer::plural;
 
 pub mod import;
 pub mod list;
@@ -75,9 +76,4 @@ fn not_found(client: &crate::client::Client, id: &AssetName) -> anyhow::Error {
             id.as_str().replace('-', " ")
         ),
     ))
-}
-
-/// `1 vote`, `3 votes`.
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
